@@ -1,0 +1,23 @@
+# lit configuration of the shiftadd compiler tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "shiftadd"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.shiftadd_obj_root, "test")
+config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+# FileCheck, not and count live in LLVM's tool directory, which is not on PATH on Debian.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+config.substitutions.append(("%shiftadd_src_root", config.shiftadd_src_root))
+
+tool_dirs = [config.shiftadd_tools_dir, config.llvm_tools_dir]
+tools = ["shiftadd-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

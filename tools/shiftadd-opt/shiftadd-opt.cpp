@@ -1,0 +1,20 @@
+//===- shiftadd-opt.cpp - Run pass pipelines on shiftadd IR ---------------===//
+//
+// The mlir-opt of this project: the shiftadd dialect, the upstream dialects the
+// pipeline produces, and every shiftadd pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::tensor::TensorDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "shiftadd optimizer driver\n", registry));
+}
