@@ -17,7 +17,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%shiftadd_src_root", config.shiftadd_src_root))
+# Debian's python3 with numpy/onnx/torch: the oracles of the tests (pyenv's python3 lacks them).
+config.substitutions.append(("%python", "/usr/bin/python3"))
 
 tool_dirs = [config.shiftadd_tools_dir, config.llvm_tools_dir]
-tools = ["shiftadd-opt"]
+tools = ["shiftadd-opt", "shiftadd-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

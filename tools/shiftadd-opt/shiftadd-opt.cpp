@@ -5,16 +5,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "shiftadd/IR/ShiftAdd.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
+  mlir::registerTransformsPasses(); // canonicalize, cse, ...
   mlir::DialectRegistry registry;
   registry.insert<mlir::arith::ArithDialect, mlir::func::FuncDialect,
-                  mlir::tensor::TensorDialect>();
+                  mlir::tensor::TensorDialect, shiftadd::ShiftAddDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "shiftadd optimizer driver\n", registry));
 }

@@ -1,0 +1,41 @@
+//===- ShiftAdd.h - The shiftadd dialect ------------------------*- C++ -*-===//
+//
+// Dialect, fixed-point type, weight-code attribute and ops of shiftadd.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SHIFTADD_IR_SHIFTADD_H
+#define SHIFTADD_IR_SHIFTADD_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "shiftadd/IR/ShiftAddOpsDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "shiftadd/IR/ShiftAddOpsTypes.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "shiftadd/IR/ShiftAddAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "shiftadd/IR/ShiftAddOps.h.inc"
+
+namespace shiftadd {
+
+/// The fixed-point element type of a value of ranked tensor type.
+FixedType getFixedType(mlir::Value value);
+
+/// Largest possible |accumulator| of each output channel of a layer with
+/// weights, given the input type's range (spec section 6).
+llvm::SmallVector<uint64_t> accumulatorBounds(mlir::Operation *layer);
+
+} // namespace shiftadd
+
+#endif // SHIFTADD_IR_SHIFTADD_H
