@@ -9,7 +9,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.shiftadd_obj_root, "test")
-config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "numerical.py"]
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -19,6 +19,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.substitutions.append(("%shiftadd_src_root", config.shiftadd_src_root))
 # Debian's python3 with numpy/onnx/torch: the oracles of the tests (pyenv's python3 lacks them).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%shiftadd_tools_dir", config.shiftadd_tools_dir))
 
 tool_dirs = [config.shiftadd_tools_dir, config.llvm_tools_dir]
 tools = ["shiftadd-opt", "shiftadd-run"]

@@ -1,0 +1,36 @@
+//===- Passes.h - shiftadd passes -------------------------------*- C++ -*-===//
+
+#ifndef SHIFTADD_PASSES_PASSES_H
+#define SHIFTADD_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace shiftadd {
+
+#define GEN_PASS_DECL
+#include "shiftadd/Passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "shiftadd/Passes/Passes.h.inc"
+
+/// Options of the pipeline from the shiftadd dialect to the LLVM dialect.
+struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
+  Option<unsigned> indexBitwidth{*this, "index-bitwidth",
+                                 llvm::cl::desc("Bits of index values: the target's pointer width"),
+                                 llvm::cl::init(64)};
+};
+
+/// shiftadd -> loops -> no multiplications -> static buffers -> LLVM dialect.
+void buildLLVMPipeline(mlir::OpPassManager &pm, const LLVMPipelineOptions &options);
+
+/// Registers every shiftadd pass and the `shiftadd-to-llvm` pipeline.
+void registerAllPasses();
+
+} // namespace shiftadd
+
+#endif // SHIFTADD_PASSES_PASSES_H

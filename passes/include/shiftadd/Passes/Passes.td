@@ -1,0 +1,85 @@
+//===- Passes.td - shiftadd passes -------------------------*- tablegen -*-===//
+
+#ifndef SHIFTADD_PASSES_TD
+#define SHIFTADD_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
+  let summary = "Lower shiftadd ops to multiplication-free loops on flat buffers";
+  let description = [{
+    Rewrites every function whose ops are shiftadd ops into loops (scf) over
+    flat `memref<N x iB>` buffers whose data path uses only shifts, adds and
+    subtracts, compares/selects, loads and stores; multiplications by constant
+    weights of `mul_*` layers and requantization multipliers are emitted as
+    `arith.muli` by a constant, for `shiftadd-expand-constant-multiplications`.
+
+    * Signature: tensor arguments become input buffers and results become
+      output buffers appended to the arguments (destination passing); the
+      function returns nothing. Intermediate tensors get `memref.alloc`.
+    * Addresses: every index is a loop-carried offset advanced by a constant,
+      plus a constant: no index arithmetic multiplies.
+    * Shift layers (weights as code): per output channel the taps are grouped
+      by exponent, each group is a chain of adds/subs of the inputs, and the
+      groups are combined by shifts: sum_p (sum_{taps of exponent p} +-x) <<
+      (p - pmin). Zero weights cost nothing. Padding uses a zero-padded copy of
+      the input so that the inner code has no bounds checks.
+    * A layer whose only user is a requantize is fused with it: the
+      accumulator never leaves a register.
+    * Pooling divides by the window count with a shift-subtract loop (exact
+      `D(S, n)`, spec section 9).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect", "mlir::func::FuncDialect"];
+}
+
+def ShiftAddExpandConstantMultiplications
+    : Pass<"shiftadd-expand-constant-multiplications"> {
+  let summary = "Replace multiplications by constants with shifts and adds (CSD)";
+  let description = [{
+    Every `arith.muli` with a constant operand becomes shifts and adds/subs of
+    the other operand following the constant's canonical signed-digit form
+    (non-adjacent form: the fewest non-zero digits, at most ceil(bits/2)+1).
+
+    Cost model: a constant with d non-zero signed digits costs d - 1
+    adds/subs and at most d shifts; the terms are summed as a balanced tree,
+    so the adder depth is ceil(log2 d). Shifted copies of the same operand
+    are shared between constants of one block by CSE. A multiplication by 0
+    is 0, by +-2^k a single shift (and negation).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def ShiftAddVerifyMultFree : Pass<"shiftadd-verify-mult-free"> {
+  let summary = "Fail on any multiplication or division left in the IR";
+  let description = [{
+    Fails with the op's location on any `arith.muli`, `arith.mulsi_extended`,
+    `arith.mului_extended`, integer division or remainder, `math.ipowi`,
+    `llvm.mul`/`llvm.sdiv`/`llvm.udiv`/`llvm.srem`/`llvm.urem`, or
+    `affine.apply`, whatever the operand types: index arithmetic is held to
+    the same rule as data, because on cores without a multiplier an address
+    computation would also call a multiplication routine. Run it after
+    `shiftadd-expand-constant-multiplications`.
+  }];
+}
+
+def ShiftAddStaticBuffers : Pass<"shiftadd-static-buffers", "mlir::ModuleOp"> {
+  let summary = "Turn every memref.alloc into a private zero-initialized global";
+  let description = [{
+    Generated code must not call malloc: each statically shaped
+    `memref.alloc` becomes a `memref.global` (in .bss) read with
+    `memref.get_global`, and `memref.dealloc` is dropped. Buffers are not
+    reused across layers.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def ShiftAddMarkNoUnwind : Pass<"shiftadd-mark-nounwind", "mlir::ModuleOp"> {
+  let summary = "Mark every LLVM function nounwind";
+  let description = [{
+    Generated code never throws; without `nounwind`, ARM objects reference
+    `__aeabi_unwind_cpp_pr0`, which bare-metal firmware does not have.
+  }];
+}
+
+#endif // SHIFTADD_PASSES_TD

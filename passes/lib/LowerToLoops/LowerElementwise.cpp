@@ -1,0 +1,261 @@
+//===- LowerElementwise.cpp - Requantize, add, clamp and pooling ----------===//
+
+#include "Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace shiftadd;
+
+static int64_t perChannel(ArrayRef<int64_t> values, int64_t c) {
+  return values.size() == 1 ? values[0] : values[c];
+}
+
+static uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
+
+FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value acc,
+                                           uint64_t accBound, int64_t c) {
+  auto &b = emit.builder();
+  FixedType out = getFixedType(op.getOutput());
+  int64_t lo = out.getMinValue(), hi = out.getMaxValue();
+  if (auto clamp = op.getClamp())
+    lo = std::max(lo, (*clamp)[0]), hi = std::min(hi, (*clamp)[1]);
+  int64_t bias = op.getBias() ? perChannel(*op.getBias(), c) : 0;
+  int64_t shift = perChannel(op.getShift(), c);
+  uint64_t reach = accBound + magnitude(bias); // bounds |acc + bias|
+
+  // Pick the narrowest type in which no intermediate can overflow.
+  bool wide;
+  std::optional<int64_t> multiplier;
+  if (op.getMultiplier()) {
+    multiplier = perChannel(*op.getMultiplier(), c);
+    unsigned __int128 peak = (unsigned __int128)reach * uint64_t(*multiplier) +
+                             ((unsigned __int128)1 << (shift + 30));
+    if (peak >> 63)
+      return op.emitError("requantization of channel ")
+             << c << " may overflow 64 bits (|acc + bias| up to " << reach
+             << ", multiplier " << *multiplier << ")";
+    wide = true;
+  } else if (shift > 0) {
+    wide = reach + (uint64_t(1) << (shift - 1)) > uint64_t(INT32_MAX);
+  } else {
+    wide = (unsigned __int128)reach << -shift > (unsigned __int128)INT32_MAX;
+  }
+  Type type = wide ? b.getI64Type() : b.getI32Type();
+  Value v = wide ? arith::ExtSIOp::create(b, type, acc).getResult() : acc;
+  if (bias != 0)
+    v = arith::AddIOp::create(b, v, emit.constant(type, bias));
+  if (multiplier)
+    v = emit.roundShift(arith::MulIOp::create(b, v, emit.constant(type, *multiplier)), shift + 31);
+  else
+    v = emit.roundShift(v, shift);
+  v = emit.clamp(v, lo, hi);
+  return wide ? arith::TruncIOp::create(b, b.getI32Type(), v).getResult() : v;
+}
+
+/// Splits a shape into (images, channels, elements per channel).
+static std::tuple<int64_t, int64_t, int64_t> channelView(ArrayRef<int64_t> shape) {
+  if (shape.size() < 2)
+    return {1, 1, shape.empty() ? 1 : shape[0]};
+  int64_t rest = 1;
+  for (int64_t d : shape.drop_front(2))
+    rest *= d;
+  return {shape[0], shape[1], rest};
+}
+
+LogicalResult shiftadd::lowerRequantize(FunctionLowering &f, RequantizeOp op) {
+  Emitter &emit = f.emit;
+  Type i32 = emit.builder().getI32Type();
+  Value input = f.bufferOf(op.getInput());
+  Value output = f.createBuffer(op.getOutput());
+  SmallVector<uint64_t> bounds;
+  if (Operation *producer = op.getInput().getDefiningOp())
+    bounds = accumulatorBounds(producer);
+  auto [images, channels, rest] = channelView(op.getInput().getType().getShape());
+  LogicalResult status = success();
+  // Channels are unrolled so that their constants are immediates.
+  emit.nest({{images, {channels * rest}}}, {emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> image) {
+    for (int64_t c = 0; c < channels && succeeded(status); ++c) {
+      Value start = emit.offset(image[0], c * rest);
+      emit.nest({{rest, {1}}}, {start}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+        Value acc = emit.load(input, at[0], 0, i32);
+        uint64_t bound = bounds.empty() ? uint64_t(1) << 31 : bounds[c];
+        FailureOr<Value> value = requantizeValue(emit, op, acc, bound, c);
+        if (failed(value)) {
+          status = failure();
+          return;
+        }
+        emit.store(*value, output, at[0]);
+      });
+    }
+  });
+  f.buffers[op.getOutput()] = output;
+  return status;
+}
+
+LogicalResult shiftadd::lowerAdd(FunctionLowering &f, AddOp op) {
+  Emitter &emit = f.emit;
+  auto &b = emit.builder();
+  FixedType fx = getFixedType(op.getLhs()), fy = getFixedType(op.getRhs());
+  FixedType out = getFixedType(op.getOutput());
+  int64_t common = std::max(fx.getFrac(), fy.getFrac());
+  int64_t lo = out.getMinValue(), hi = out.getMaxValue();
+  if (auto clamp = op.getClamp())
+    lo = std::max(lo, (*clamp)[0]), hi = std::min(hi, (*clamp)[1]);
+  // |x * 2^(c - fx)| + |y * 2^(c - fy)| plus the rounding half must fit.
+  int64_t spreadX = common - fx.getFrac(), spreadY = common - fy.getFrac();
+  int64_t down = common - out.getFrac();
+  if (spreadX > 40 || spreadY > 40 || down > 60 || down < -40)
+    return op.emitError("rescaled add: formats too far apart for exact 64-bit code");
+  using Wide = unsigned __int128;
+  Wide peak = (Wide(1) << (fx.getWidth() - 1 + spreadX)) + (Wide(1) << (fy.getWidth() - 1 + spreadY));
+  if (down > 0)
+    peak += Wide(1) << (down - 1);
+  if (down < 0)
+    peak <<= -down;
+  if (peak >> 63)
+    return op.emitError("rescaled add: formats too far apart for exact 64-bit code");
+  bool wide = peak > Wide(INT32_MAX);
+  Type type = wide ? b.getI64Type() : b.getI32Type();
+  Value lhs = f.bufferOf(op.getLhs()), rhs = f.bufferOf(op.getRhs());
+  Value output = f.createBuffer(op.getOutput());
+  int64_t count = op.getOutput().getType().getNumElements();
+  emit.nest({{count, {1}}}, {emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+    Value x = emit.roundShift(emit.load(lhs, at[0], 0, type), fx.getFrac() - common);
+    Value y = emit.roundShift(emit.load(rhs, at[0], 0, type), fy.getFrac() - common);
+    Value sum = emit.roundShift(arith::AddIOp::create(b, x, y), common - out.getFrac());
+    emit.store(emit.clamp(sum, lo, hi), output, at[0]);
+  });
+  f.buffers[op.getOutput()] = output;
+  return success();
+}
+
+LogicalResult shiftadd::lowerClamp(FunctionLowering &f, ClampOp op) {
+  Emitter &emit = f.emit;
+  Type i32 = emit.builder().getI32Type();
+  Value input = f.bufferOf(op.getInput());
+  Value output = f.createBuffer(op.getOutput());
+  emit.nest({{op.getOutput().getType().getNumElements(), {1}}}, {emit.index(0)},
+            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              emit.store(emit.clamp(emit.load(input, at[0], 0, i32), op.getMin(), op.getMax()),
+                         output, at[0]);
+            });
+  f.buffers[op.getOutput()] = output;
+  return success();
+}
+
+LogicalResult shiftadd::lowerPool(FunctionLowering &f, Operation *op) {
+  Emitter &emit = f.emit;
+  auto &b = emit.builder();
+  auto maxPool = dyn_cast<MaxPool2dOp>(op);
+  auto avgPool = dyn_cast<AvgPool2dOp>(op);
+  ArrayRef<int64_t> kernel = maxPool ? maxPool.getKernel() : avgPool.getKernel();
+  ArrayRef<int64_t> strides = maxPool ? maxPool.getStrides() : avgPool.getStrides();
+  ArrayRef<int64_t> pads = maxPool ? maxPool.getPads() : avgPool.getPads();
+  ArrayRef<int64_t> in = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+  ArrayRef<int64_t> outShape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  FixedType type = getFixedType(op->getOperand(0));
+  int64_t planes = in[0] * in[1], h = in[2], w = in[3];
+  int64_t hp = h + pads[0] + pads[2], wp = w + pads[1] + pads[3];
+  int64_t oh = outShape[2], ow = outShape[3];
+  bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+  Type i32 = b.getI32Type();
+
+  // Padding holds the type's minimum for max pooling (never the largest: each
+  // window has an image element) and 0 for averages (it adds nothing).
+  Value input = f.bufferOf(op->getOperand(0));
+  Value source = input;
+  if (padded) {
+    auto paddedType = MemRefType::get({planes * hp * wp}, type.getStorageType());
+    source = memref::AllocOp::create(b, paddedType);
+    emit.fill(source, paddedType.getNumElements(), maxPool ? type.getMinValue() : 0);
+    emit.nest({{planes, {h * w, hp * wp}}, {h, {w, wp}}, {w, {1, 1}}},
+              {emit.index(0), emit.index(pads[0] * wp + pads[1])},
+              [&](ArrayRef<Value>, ArrayRef<Value> at) {
+                Value v = memref::LoadOp::create(b, input, ValueRange{at[0]});
+                emit.store(v, source, at[1]);
+              });
+  }
+  Value output = f.createBuffer(op->getResult(0));
+  bool countPadding = !padded || (avgPool && avgPool.getCountIncludePad());
+  int64_t windowSize = kernel[0] * kernel[1];
+  uint64_t sumBound = uint64_t(windowSize) << (type.getWidth() - 1);
+  // Carried: input window start, output element, and the window's first
+  // image row and column (which may be negative) for counting image elements.
+  emit.nest({{planes, {hp * wp, oh * ow, 0, 0}},
+             {oh, {strides[0] * wp, ow, strides[0], 0}},
+             {ow, {strides[1], 1, 0, strides[1]}}},
+            {emit.index(0), emit.index(0), emit.index(-pads[0]), emit.index(-pads[1])},
+            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              Value result;
+              for (int64_t r = 0; r < kernel[0]; ++r)
+                for (int64_t s = 0; s < kernel[1]; ++s) {
+                  Value x = emit.load(source, at[0], r * wp + s, i32);
+                  result = !result ? x
+                           : maxPool ? arith::MaxSIOp::create(b, result, x).getResult()
+                                     : arith::AddIOp::create(b, result, x).getResult();
+                }
+              if (avgPool) {
+                Value count = emit.constant(i32, windowSize);
+                if (!countPadding) {
+                  // Image rows times image columns of the window, by additions.
+                  auto inside = [&](Value first, int64_t k, int64_t size) {
+                    Value pos = arith::IndexCastOp::create(b, i32, emit.offset(first, k));
+                    Value lowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, pos,
+                                                        emit.constant(i32, 0));
+                    Value highOk = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, pos,
+                                                         emit.constant(i32, size));
+                    return arith::AndIOp::create(b, lowOk, highOk).getResult();
+                  };
+                  Value cols = emit.constant(i32, 0);
+                  for (int64_t s = 0; s < kernel[1]; ++s)
+                    cols = arith::AddIOp::create(
+                        b, cols,
+                        arith::ExtUIOp::create(b, i32, inside(at[3], s, w)));
+                  count = emit.constant(i32, 0);
+                  for (int64_t r = 0; r < kernel[0]; ++r)
+                    count = arith::AddIOp::create(
+                        b, count,
+                        arith::SelectOp::create(b, inside(at[2], r, h), cols,
+                                                emit.constant(i32, 0)));
+                }
+                result = emit.roundDiv(result, count, sumBound, windowSize);
+              }
+              emit.store(result, output, at[1]);
+            });
+  if (padded)
+    memref::DeallocOp::create(b, source);
+  f.buffers[op->getResult(0)] = output;
+  return success();
+}
+
+LogicalResult shiftadd::lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dOp op) {
+  Emitter &emit = f.emit;
+  auto &b = emit.builder();
+  ArrayRef<int64_t> in = op.getInput().getType().getShape();
+  FixedType type = getFixedType(op.getInput());
+  int64_t planes = in[0] * in[1], size = in[2] * in[3];
+  Type i32 = b.getI32Type();
+  Value input = f.bufferOf(op.getInput());
+  Value output = f.createBuffer(op.getOutput());
+  uint64_t sumBound = uint64_t(size) << (type.getWidth() - 1);
+  emit.nest({{planes, {size, 1}}}, {emit.index(0), emit.index(0)},
+            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              auto loop = scf::ForOp::create(b, emit.index(0), emit.index(size), emit.index(1),
+                                             ValueRange{at[0], emit.constant(i32, 0)});
+              {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPointToStart(loop.getBody());
+                Value offset = loop.getRegionIterArgs()[0];
+                Value sum = arith::AddIOp::create(b, loop.getRegionIterArgs()[1],
+                                                  emit.load(input, offset, 0, i32));
+                scf::YieldOp::create(b, ValueRange{emit.offset(offset, 1), sum});
+              }
+              Value mean = emit.roundDiv(loop.getResult(1), emit.constant(i32, size), sumBound, size);
+              emit.store(mean, output, at[1]);
+            });
+  f.buffers[op.getOutput()] = output;
+  return success();
+}

@@ -1,0 +1,214 @@
+//===- LowerLayers.cpp - Layers as weight-specialised add chains ----------===//
+//
+// Weights are compile-time constants, so each output channel's sum is emitted
+// as straight-line code over its non-zero taps: shift layers group taps by
+// exponent (adds/subs, then one shift per exponent), adder layers sum
+// |x - w| with w an immediate, multiplicative layers group taps by |w| and
+// leave one `arith.muli` by a constant per distinct |w| for the CSD pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+#include "shiftadd/Support/ShiftCode.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace shiftadd;
+
+namespace {
+
+enum class Kind { Shift, Adder, Mul };
+
+/// Shapes of a convolution; linear layers are 1x1 convolutions of 1x1 images.
+struct Geometry {
+  int64_t n, c, h, w, o, kh, kw, sh = 1, sw = 1, groups = 1;
+  int64_t top = 0, left = 0, bottom = 0, right = 0;
+  int64_t outH() const { return (h + top + bottom - kh) / sh + 1; }
+  int64_t outW() const { return (w + left + right - kw) / sw + 1; }
+  bool padded() const { return top || left || bottom || right; }
+};
+
+struct LayerInfo {
+  Kind kind;
+  Geometry g;
+  DenseIntElementsAttr weights;
+  ShiftCode code; // shift layers only
+};
+
+Geometry convGeometry(Value input, DenseIntElementsAttr weights, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> pads, int64_t groups) {
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> ws = weights.getType().getShape();
+  Geometry g{in[0], in[1], in[2], in[3], ws[0], ws[2], ws[3]};
+  g.sh = strides[0], g.sw = strides[1], g.groups = groups;
+  g.top = pads[0], g.left = pads[1], g.bottom = pads[2], g.right = pads[3];
+  return g;
+}
+
+Geometry linearGeometry(Value input, DenseIntElementsAttr weights) {
+  ArrayRef<int64_t> in = cast<RankedTensorType>(input.getType()).getShape();
+  return Geometry{in[0], in[1], 1, 1, weights.getType().getShape()[0], 1, 1};
+}
+
+ShiftCode codeOf(ShiftCodeAttr attr) {
+  return ShiftCode{int(attr.getBits()), int(attr.getMaxExp())};
+}
+
+LayerInfo describe(Operation *layer) {
+  return llvm::TypeSwitch<Operation *, LayerInfo>(layer)
+      .Case([](ShiftConv2dOp op) {
+        return LayerInfo{Kind::Shift,
+                         convGeometry(op.getInput(), op.getWeights(), op.getStrides(),
+                                      op.getPads(), op.getGroups()),
+                         op.getWeights(), codeOf(op.getCode())};
+      })
+      .Case([](ShiftLinearOp op) {
+        return LayerInfo{Kind::Shift, linearGeometry(op.getInput(), op.getWeights()),
+                         op.getWeights(), codeOf(op.getCode())};
+      })
+      .Case([](AdderConv2dOp op) {
+        return LayerInfo{Kind::Adder,
+                         convGeometry(op.getInput(), op.getWeights(), op.getStrides(),
+                                      op.getPads(), op.getGroups()),
+                         op.getWeights(), ShiftCode{}};
+      })
+      .Case([](MulConv2dOp op) {
+        return LayerInfo{Kind::Mul,
+                         convGeometry(op.getInput(), op.getWeights(), op.getStrides(),
+                                      op.getPads(), op.getGroups()),
+                         op.getWeights(), ShiftCode{}};
+      })
+      .Case([](MulLinearOp op) {
+        return LayerInfo{Kind::Mul, linearGeometry(op.getInput(), op.getWeights()),
+                         op.getWeights(), ShiftCode{}};
+      });
+}
+
+/// A zero-padded copy of an NCHW buffer (the input itself when unpadded).
+Value padInput(Emitter &emit, Value input, const Geometry &g, int64_t &hp, int64_t &wp) {
+  hp = g.h + g.top + g.bottom;
+  wp = g.w + g.left + g.right;
+  if (!g.padded())
+    return input;
+  auto type = MemRefType::get({g.n * g.c * hp * wp},
+                              cast<MemRefType>(input.getType()).getElementType());
+  Value padded = memref::AllocOp::create(emit.builder(), type);
+  emit.fill(padded, type.getNumElements(), 0);
+  emit.nest({{g.n * g.c, {g.h * g.w, hp * wp}}, {g.h, {g.w, wp}}, {g.w, {1, 1}}},
+            {emit.index(0), emit.index(g.top * wp + g.left)},
+            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              Value v = memref::LoadOp::create(emit.builder(), input, ValueRange{at[0]});
+              emit.store(v, padded, at[1]);
+            });
+  return padded;
+}
+
+/// Sum of signed terms, starting from a positive one when there is one so
+/// that no negation is needed.
+Value signedSum(Emitter &emit, ArrayRef<std::pair<Value, bool>> terms) {
+  auto &b = emit.builder();
+  auto first = llvm::find_if(terms, [](auto &t) { return !t.second; });
+  Value sum = first != terms.end() ? first->first
+                                   : arith::SubIOp::create(b, emit.constant(b.getI32Type(), 0),
+                                                           terms.front().first)
+                                         .getResult();
+  const std::pair<Value, bool> *skip = first != terms.end() ? &*first : &terms.front();
+  for (const auto &term : terms) {
+    if (&term == skip)
+      continue;
+    sum = term.second ? arith::SubIOp::create(b, sum, term.first).getResult()
+                      : arith::AddIOp::create(b, sum, term.first).getResult();
+  }
+  return sum;
+}
+
+/// The i32 accumulator of output channel `o` at the pixel whose input window
+/// starts at `base` of the padded input.
+Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights,
+                 Value input, Value base, int64_t o, int64_t hp, int64_t wp) {
+  auto &b = emit.builder();
+  Type i32 = b.getI32Type();
+  const Geometry &g = layer.g;
+  int64_t cPerGroup = g.c / g.groups, group = o / (g.o / g.groups);
+  // Group key -> signed terms: the exponent's shift (shift), |w| (mul), 0 (adder).
+  std::map<int64_t, SmallVector<std::pair<Value, bool>>> groups;
+  for (int64_t c = 0; c < cPerGroup; ++c)
+    for (int64_t r = 0; r < g.kh; ++r)
+      for (int64_t s = 0; s < g.kw; ++s) {
+        int64_t w = weights[((o * cPerGroup + c) * g.kh + r) * g.kw + s];
+        if (w == 0 && layer.kind != Kind::Adder)
+          continue;
+        int64_t tap = (group * cPerGroup + c) * hp * wp + r * wp + s;
+        Value x = emit.load(input, base, tap, i32);
+        switch (layer.kind) {
+        case Kind::Shift:
+          groups[layer.code.exponent(int(w)) - layer.code.minExp()].push_back({x, w < 0});
+          break;
+        case Kind::Mul:
+          groups[std::abs(w)].push_back({x, w < 0});
+          break;
+        case Kind::Adder: {
+          Value d = arith::SubIOp::create(b, x, emit.constant(i32, w));
+          Value negD = arith::SubIOp::create(b, emit.constant(i32, 0), d);
+          groups[0].push_back({arith::MaxSIOp::create(b, d, negD), true});
+          break;
+        }
+        }
+      }
+  if (groups.empty())
+    return emit.constant(i32, 0);
+  Value acc;
+  for (auto &[key, terms] : groups) {
+    Value partial = signedSum(emit, terms);
+    if (layer.kind == Kind::Shift && key > 0)
+      partial = arith::ShLIOp::create(b, partial, emit.constant(i32, key));
+    else if (layer.kind == Kind::Mul && key != 1)
+      partial = arith::MulIOp::create(b, partial, emit.constant(i32, key));
+    acc = acc ? arith::AddIOp::create(b, acc, partial).getResult() : partial;
+  }
+  return acc;
+}
+
+} // namespace
+
+LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
+                                   RequantizeOp requantize) {
+  Emitter &emit = f.emit;
+  LayerInfo info = describe(layer);
+  const Geometry &g = info.g;
+  SmallVector<int64_t> weights = llvm::map_to_vector(
+      info.weights.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); });
+  SmallVector<uint64_t> bounds = accumulatorBounds(layer);
+
+  int64_t hp, wp;
+  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, hp, wp);
+  Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
+  Value output = f.createBuffer(result);
+  int64_t oh = g.outH(), ow = g.outW(), plane = oh * ow;
+
+  LogicalResult status = success();
+  emit.nest({{g.n, {g.c * hp * wp, g.o * plane}}, {oh, {g.sh * wp, ow}}, {ow, {g.sw, 1}}},
+            {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
+                Value acc = channelSum(emit, info, weights, input, at[0], o, hp, wp);
+                if (requantize) {
+                  FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
+                  if (failed(value)) {
+                    status = failure();
+                    return;
+                  }
+                  acc = *value;
+                }
+                emit.store(acc, output, at[1], o * plane);
+              }
+            });
+  f.buffers[result] = output;
+  if (input != f.bufferOf(layer->getOperand(0)))
+    memref::DeallocOp::create(emit.builder(), input);
+  return status;
+}

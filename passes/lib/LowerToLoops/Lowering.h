@@ -1,0 +1,49 @@
+//===- Lowering.h - State of one function's loop lowering -------*- C++ -*-===//
+
+#ifndef SHIFTADD_PASSES_LOWERTOLOOPS_LOWERING_H
+#define SHIFTADD_PASSES_LOWERTOLOOPS_LOWERING_H
+
+#include "Emitter.h"
+#include "shiftadd/IR/ShiftAdd.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace shiftadd {
+
+/// Maps each tensor of the function being lowered to its flat buffer.
+struct FunctionLowering {
+  explicit FunctionLowering(Emitter &emit) : emit(emit) {}
+
+  Emitter &emit;
+  llvm::DenseMap<mlir::Value, mlir::Value> buffers;
+  /// Results that write straight into an output argument.
+  llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;
+
+  mlir::Value bufferOf(mlir::Value tensor) const { return buffers.lookup(tensor); }
+  /// The buffer `tensor` is computed into: an output argument or a new alloc.
+  mlir::Value createBuffer(mlir::Value tensor);
+};
+
+/// memref<N x iB> holding a tensor of !shiftadd.fixed<iB, f>.
+mlir::MemRefType flatBufferType(mlir::Type tensorType);
+
+/// Lowers a layer op (conv or linear), fused with `requantize` when given.
+/// Fails with a diagnostic when a bound makes exact code impossible.
+mlir::LogicalResult lowerLayer(FunctionLowering &f, mlir::Operation *layer,
+                               RequantizeOp requantize);
+
+/// Lowers requantize, add, clamp and pooling ops.
+mlir::LogicalResult lowerRequantize(FunctionLowering &f, RequantizeOp op);
+mlir::LogicalResult lowerAdd(FunctionLowering &f, AddOp op);
+mlir::LogicalResult lowerClamp(FunctionLowering &f, ClampOp op);
+mlir::LogicalResult lowerPool(FunctionLowering &f, mlir::Operation *op);
+mlir::LogicalResult lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dOp op);
+
+/// Requantizes one accumulator value of channel `c` (spec section 7) and
+/// returns it in i32, clamped to the result range. `accBound` bounds |acc|.
+mlir::FailureOr<mlir::Value> requantizeValue(Emitter &emit, RequantizeOp op, mlir::Value acc,
+                                             uint64_t accBound, int64_t c);
+
+} // namespace shiftadd
+
+#endif // SHIFTADD_PASSES_LOWERTOLOOPS_LOWERING_H

@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+"""Numerical test of the code generator against the reference interpreter.
+
+For each seeded random case (conv, depthwise, grouped, linear, adder,
+multiplicative, pooling, residual add, requantization) this script writes a
+small shiftadd module, runs it with shiftadd-run, compiles it with
+shiftadd-opt --shiftadd-to-llvm, mlir-translate and llc for one target, links
+it into a test program, runs that natively or under qemu, and requires the
+two outputs to be identical byte for byte.
+
+  numerical.py --target=rv32i --tools=BUILD/bin --llvm=/usr/lib/llvm-22/bin --work=DIR --cases=24 --seed=1
+"""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+
+TARGETS = {
+    # name: (llc flags, index bits)
+    "x86-64": (["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], 64),
+    "aarch64": (["-mtriple=aarch64-unknown-linux-gnu", "-relocation-model=pic"], 64),
+    "rv32i": (["-mtriple=riscv32-unknown-elf", "-mattr=-m"], 32),
+    "cortex-m4": (["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], 32),
+}
+
+WIDTH = {"i8": 1, "i16": 2, "i32": 4}
+
+
+def fixed(storage, frac):
+    return f"!shiftadd.fixed<{storage}, {frac}>"
+
+
+def tensor(shape, storage, frac):
+    return "tensor<" + "x".join(map(str, shape)) + "x" + fixed(storage, frac) + ">"
+
+
+def dense(values, shape, storage="i8"):
+    def nest(flat, dims):
+        if not dims:
+            return str(flat[0])
+        step = len(flat) // dims[0]
+        return "[" + ", ".join(nest(flat[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])) + "]"
+    return f"dense<{nest(values, shape)}> : tensor<{'x'.join(map(str, shape))}x{storage}>"
+
+
+def arr(values):
+    return "array<i64: " + ", ".join(map(str, values)) + ">"
+
+
+def prod(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+class Case:
+    """One module with @model(x) -> results, plus its input integers."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.lines = []
+        self.counter = 0
+        self.results = []  # (ssa, type)
+
+    def value(self):
+        self.counter += 1
+        return f"%v{self.counter}"
+
+    def op(self, text):
+        v = self.value()
+        self.lines.append(f"  {v} = {text}")
+        return v
+
+    def module(self, in_type):
+        res_types = ", ".join(t for _, t in self.results)
+        ret = ", ".join(v for v, _ in self.results)
+        body = "\n".join(self.lines)
+        return (f"func.func @model(%x: {in_type}) -> ({res_types}) {{\n{body}\n"
+                f"  return {ret} : {res_types}\n}}\n")
+
+
+def requantize(case, acc, shape, acc_frac, rng, out_storage="i8", channels=None):
+    """A random requantization of an i32 accumulator to a narrow type."""
+    channels = shape[1] if channels is None else channels
+    out_frac = rng.randint(0, 6)
+    per_channel = rng.random() < 0.5
+    n = channels if per_channel else 1
+    base = acc_frac - out_frac
+    attrs = []
+    if rng.random() < 0.3:
+        shifts = [max(-30, min(31, base + rng.randint(-1, 1))) for _ in range(n)]
+        mults = [rng.randint(1 << 29, (1 << 31) - 1) for _ in range(n)]
+        attrs.append(f"multiplier = {arr(mults)}")
+    else:
+        shifts = [max(-31, min(31, base + rng.randint(-2, 2))) for _ in range(n)]
+    attrs.append(f"shift = {arr(shifts)}")
+    if rng.random() < 0.7:
+        attrs.append(f"bias = {arr([rng.randint(-(1 << (acc_frac + 2)), 1 << (acc_frac + 2)) for _ in range(n)])}")
+    if rng.random() < 0.4:
+        attrs.append("clamp = array<i64: 0, 127>" if out_storage == "i8" else "clamp = array<i64: -1000, 30000>")
+    out_type = tensor(shape, out_storage, out_frac)
+    v = case.op(f"shiftadd.requantize {acc} {{{', '.join(attrs)}}} : {tensor(shape, 'i32', acc_frac)} -> {out_type}")
+    return v, out_type
+
+
+def gen_conv(rng, kind, depthwise=False):
+    case = Case(rng)
+    n = rng.randint(1, 2)
+    c = rng.randint(1, 4)
+    if depthwise:
+        groups = c
+        o = c
+    else:
+        groups = rng.choice([g for g in (1, 2, 3) if c % g == 0])
+        o = groups * rng.randint(1, 3)
+    kh, kw = rng.randint(1, 3), rng.randint(1, 3)
+    h, w = rng.randint(kh, 7), rng.randint(kw, 7)
+    sh, sw = rng.randint(1, 2), rng.randint(1, 2)
+    pads = [rng.randint(0, kh - 1), rng.randint(0, kw - 1), rng.randint(0, kh - 1), rng.randint(0, kw - 1)]
+    oh = (h + pads[0] + pads[2] - kh) // sh + 1
+    ow = (w + pads[1] + pads[3] - kw) // sw + 1
+    f_in = rng.randint(0, 6)
+    in_type = tensor([n, c, h, w], "i8", f_in)
+    wshape = [o, c // groups, kh, kw]
+    count = prod(wshape)
+    attrs = f"strides = {arr([sh, sw])}, pads = {arr(pads)}, groups = {groups}"
+    if kind == "shift":
+        bits = rng.randint(3, 5)
+        levels = (1 << (bits - 1)) - 1
+        max_exp = rng.randint(-2, 2)
+        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(count)]
+        acc_frac = f_in - (max_exp - levels + 1)
+        op = (f"shiftadd.shift_conv2d %x {{weights = {dense(weights, wshape)}, "
+              f"code = #shiftadd.code<bits = {bits}, max_exp = {max_exp}>, {attrs}}}")
+    elif kind == "adder":
+        weights = [rng.randint(-128, 127) for _ in range(count)]
+        acc_frac = f_in
+        op = f"shiftadd.adder_conv2d %x {{weights = {dense(weights, wshape)}, {attrs}}}"
+    else:
+        weights = [rng.randint(-128, 127) for _ in range(count)]
+        wf = rng.randint(-2, 7)
+        acc_frac = f_in + wf
+        op = f"shiftadd.mul_conv2d %x {{weights = {dense(weights, wshape)}, weight_frac = {wf}, {attrs}}}"
+    out_shape = [n, o, oh, ow]
+    acc = case.op(f"{op} : {in_type} -> {tensor(out_shape, 'i32', acc_frac)}")
+    q, q_type = requantize(case, acc, out_shape, acc_frac, rng)
+    case.results.append((q, q_type))
+    if rng.random() < 0.3:  # the accumulator escapes: no fusion, a standalone requantize
+        case.results.append((acc, tensor(out_shape, "i32", acc_frac)))
+    return case, in_type, [n, c, h, w], "i8"
+
+
+def gen_linear(rng, kind):
+    case = Case(rng)
+    n, i, o = rng.randint(1, 3), rng.randint(1, 24), rng.randint(1, 10)
+    f_in = rng.randint(0, 6)
+    storage = rng.choice(["i8", "i16"]) if kind == "shift" else "i8"
+    in_type = tensor([n, i], storage, f_in)
+    if kind == "shift":
+        bits = rng.randint(2, 4) if storage == "i16" else rng.randint(3, 5)
+        levels = (1 << (bits - 1)) - 1
+        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(o * i)]
+        acc_frac = f_in - (0 - levels + 1)
+        op = f"shiftadd.shift_linear %x {{weights = {dense(weights, [o, i])}, code = #shiftadd.code<bits = {bits}, max_exp = 0>}}"
+    else:
+        weights = [rng.randint(-128, 127) for _ in range(o * i)]
+        acc_frac = f_in + 5
+        op = f"shiftadd.mul_linear %x {{weights = {dense(weights, [o, i])}, weight_frac = 5}}"
+    acc = case.op(f"{op} : {in_type} -> {tensor([n, o], 'i32', acc_frac)}")
+    q, q_type = requantize(case, acc, [n, o], acc_frac, rng, out_storage=rng.choice(["i8", "i16"]))
+    case.results.append((q, q_type))
+    return case, in_type, [n, i], storage
+
+
+def gen_pool(rng):
+    case = Case(rng)
+    n, c = rng.randint(1, 2), rng.randint(1, 3)
+    kh, kw = rng.randint(1, 3), rng.randint(1, 3)
+    h, w = rng.randint(kh, 8), rng.randint(kw, 8)
+    f = rng.randint(0, 5)
+    storage = rng.choice(["i8", "i16"])
+    in_type = tensor([n, c, h, w], storage, f)
+    sh, sw = rng.randint(1, 2), rng.randint(1, 2)
+    pads = [rng.randint(0, kh - 1), rng.randint(0, kw - 1), rng.randint(0, kh - 1), rng.randint(0, kw - 1)]
+    oh = (h + pads[0] + pads[2] - kh) // sh + 1
+    ow = (w + pads[1] + pads[3] - kw) // sw + 1
+    out_type = tensor([n, c, oh, ow], storage, f)
+    geo = f"kernel = {arr([kh, kw])}, strides = {arr([sh, sw])}, pads = {arr(pads)}"
+    case.results.append((case.op(f"shiftadd.max_pool2d %x {{{geo}}} : {in_type} -> {out_type}"), out_type))
+    inc = "true" if rng.random() < 0.5 else "false"
+    case.results.append((case.op(f"shiftadd.avg_pool2d %x {{{geo}, count_include_pad = {inc}}} : {in_type} -> {out_type}"), out_type))
+    g_type = tensor([n, c, 1, 1], storage, f)
+    g = case.op(f"shiftadd.global_avg_pool2d %x : {in_type} -> {g_type}")
+    flat_type = tensor([n, c], storage, f)
+    case.results.append((case.op(f"tensor.collapse_shape {g} [[0], [1, 2, 3]] : {g_type} into {flat_type}"), flat_type))
+    return case, in_type, [n, c, h, w], storage
+
+
+def gen_add(rng):
+    case = Case(rng)
+    shape = [rng.randint(1, 2), rng.randint(1, 3), rng.randint(1, 4), rng.randint(1, 4)]
+    storage = rng.choice(["i8", "i16"])
+    fx = rng.randint(0, 6)
+    in_type = tensor(shape, storage, fx)
+    # The second operand: the input clamped, then requantize-free: a shifted view via clamp + add.
+    lo = rng.randint(-50, 0)
+    clamped = case.op(f"shiftadd.clamp %x {{min = {lo}, max = {lo + rng.randint(0, 100)}}} : {in_type}")
+    fz = rng.randint(fx - 2, fx + 2)
+    out_storage = rng.choice(["i8", "i16"])
+    out_type = tensor(shape, out_storage, fz)
+    # Reinterpret the clamped tensor at another format through a second add with itself.
+    fy = rng.randint(0, 6)
+    y_type = tensor(shape, storage, fy)
+    y = case.op(f"shiftadd.add {clamped}, {clamped} : {in_type}, {in_type} -> {y_type}")
+    clamp = " {clamp = array<i64: 0, 100>}" if rng.random() < 0.5 else ""
+    case.results.append((case.op(f"shiftadd.add %x, {y}{clamp} : {in_type}, {y_type} -> {out_type}"), out_type))
+    return case, in_type, shape, storage
+
+
+GENERATORS = [
+    lambda r: gen_conv(r, "shift"),
+    lambda r: gen_conv(r, "shift", depthwise=True),
+    lambda r: gen_conv(r, "adder"),
+    lambda r: gen_conv(r, "mul"),
+    lambda r: gen_linear(r, "shift"),
+    lambda r: gen_linear(r, "mul"),
+    gen_pool,
+    gen_add,
+]
+
+
+def run(cmd, **kw):
+    result = subprocess.run(cmd, capture_output=True, **kw)
+    if result.returncode != 0:
+        sys.stderr.write(f"command failed ({result.returncode}): {' '.join(map(str, cmd))}\n")
+        sys.stderr.write(result.stderr.decode(errors="replace")[-3000:])
+        raise SystemExit(1)
+    return result.stdout
+
+
+HOSTED_PUT = """
+#include <stdio.h>
+static void put(const char *s, int n) { fwrite(s, 1, n, stdout); }
+"""
+
+RV32_PUT = """
+static long sys(long n, long a0, long a1, long a2) {
+  register long r_a0 __asm__("a0") = a0, r_a1 __asm__("a1") = a1, r_a2 __asm__("a2") = a2;
+  register long r_a7 __asm__("a7") = n;
+  __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
+  return r_a0;
+}
+static void put(const char *s, int n) { sys(64, 1, (long)s, n); }
+void *memcpy(void *d, const void *s, unsigned long n) {
+  char *dd = d; const char *ss = s; while (n--) *dd++ = *ss++; return d; }
+void *memset(void *d, int c, unsigned long n) { char *dd = d; while (n--) *dd++ = (char)c; return d; }
+"""
+
+
+def harness(target, in_storage, inputs, outputs):
+    c_types = {"i8": "int8_t", "i16": "int16_t", "i32": "int32_t"}
+    params = [f"const {c_types[in_storage]} *"] + [f"{c_types[s]} *" for s, _ in outputs]
+    lines = ["#include <stdint.h>", HOSTED_PUT if target != "rv32i" else RV32_PUT,
+             f"void model({', '.join(params)});",
+             f"static const {c_types[in_storage]} input[{len(inputs)}] = {{{', '.join(map(str, inputs))}}};"]
+    for k, (s, count) in enumerate(outputs):
+        lines.append(f"static {c_types[s]} out{k}[{count}];")
+    lines.append("""static void hex(const void *p, int n) {
+  static const char digits[] = "0123456789abcdef";
+  const unsigned char *b = p; char pair[2];
+  for (int i = 0; i < n; ++i) { pair[0] = digits[b[i] >> 4]; pair[1] = digits[b[i] & 15]; put(pair, 2); }
+  put("\\n", 1);
+}""")
+    call = ", ".join(["input"] + [f"out{k}" for k in range(len(outputs))])
+    dumps = "\n  ".join(f"hex(out{k}, sizeof out{k});" for k in range(len(outputs)))
+    if target == "rv32i":
+        lines.append(f"void _start(void) {{\n  model({call});\n  {dumps}\n  sys(93, 0, 0, 0);\n  for (;;) {{}}\n}}")
+    else:
+        lines.append(f"int main(void) {{\n  model({call});\n  {dumps}\n  return 0;\n}}")
+    return "\n".join(lines) + "\n"
+
+
+VECTORS = """extern void _start(void);
+__attribute__((section(".vectors"), used)) static void *const vectors[2] = {(void *)0x20400000, (void *)_start};
+"""
+
+
+def build_and_run(args, target, work, model_ll_flags, obj, harness_c):
+    src = os.path.join(work, "harness.c")
+    with open(src, "w") as f:
+        f.write(harness_c)
+    prog = os.path.join(work, "prog")
+    if target == "x86-64":
+        run(["cc", "-O1", src, obj, "-o", prog])
+        return run([prog])
+    if target == "aarch64":
+        run(["aarch64-linux-gnu-gcc", "-static", "-O1", src, obj, "-o", prog])
+        return run(["qemu-aarch64", prog])
+    if target == "rv32i":
+        hobj = os.path.join(work, "harness.o")
+        run([os.path.join(args.llvm, "clang"), "--target=riscv32-unknown-elf", "-march=rv32i", "-mabi=ilp32",
+             "-O1", "-mno-relax", "-ffreestanding", "-fno-builtin", "-nostdlib", "-c", src, "-o", hobj])
+        run(["ld.lld", "-m", "elf32lriscv", "-static", "-e", "_start", hobj, obj, "-o", prog])
+        return run(["qemu-riscv32", prog])
+    vec = os.path.join(work, "vectors.c")
+    with open(vec, "w") as f:
+        f.write(VECTORS)
+    run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "--specs=rdimon.specs", "-O1", src, vec, obj,
+         "-Wl,--section-start=.vectors=0", "-Wl,--no-warn-mismatch", "-o", prog])
+    return run(["qemu-system-arm", "-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
+                "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", prog], timeout=60)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", choices=sorted(TARGETS), required=True)
+    parser.add_argument("--tools", required=True, help="directory of shiftadd-opt and shiftadd-run")
+    parser.add_argument("--llvm", default="/usr/lib/llvm-22/bin")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--cases", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    llc_flags, index_bits = TARGETS[args.target]
+    os.makedirs(args.work, exist_ok=True)
+    passed = 0
+    for k in range(args.cases):
+        rng = random.Random(args.seed * 1000 + k)
+        case, in_type, in_shape, in_storage = GENERATORS[k % len(GENERATORS)](rng)
+        work = os.path.join(args.work, f"case{k}")
+        os.makedirs(work, exist_ok=True)
+        model = os.path.join(work, "model.mlir")
+        with open(model, "w") as f:
+            f.write(case.module(in_type))
+        lo, hi = -(1 << (8 * WIDTH[in_storage] - 1)), (1 << (8 * WIDTH[in_storage] - 1)) - 1
+        inputs = [rng.choice([lo, hi, 0, -1, 1]) if rng.random() < 0.1 else rng.randint(lo, hi)
+                  for _ in range(prod(in_shape))]
+        raw = os.path.join(work, "x.bin")
+        with open(raw, "wb") as f:
+            for v in inputs:
+                f.write(int(v).to_bytes(WIDTH[in_storage], "little", signed=True))
+        outs = []
+        expected = []
+        for r, (_, rtype) in enumerate(case.results):
+            outs.append(os.path.join(work, f"ref{r}.bin"))
+        run([os.path.join(args.tools, "shiftadd-run"), model, "--entry=model", f"--input={raw}", "--quiet"]
+            + [f"--output={o}" for o in outs])
+        for o in outs:
+            with open(o, "rb") as f:
+                expected.append(f.read().hex())
+        llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model,
+                         f"--shiftadd-to-llvm=index-bitwidth={index_bits}"])
+        ll = os.path.join(work, "model.ll")
+        with open(ll, "wb") as f:
+            f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
+        obj = os.path.join(work, "model.o")
+        run([os.path.join(args.llvm, "llc"), "-O2", "-filetype=obj", *llc_flags, ll, "-o", obj])
+        out_specs = []
+        for _, rtype in case.results:
+            storage = rtype.split("!shiftadd.fixed<")[1].split(",")[0]
+            shape = [int(d) for d in rtype[len("tensor<"):].split("x!")[0].split("x")]
+            out_specs.append((storage, prod(shape)))
+        actual = build_and_run(args, args.target, work, llc_flags, obj,
+                               harness(args.target, in_storage, inputs, out_specs)).decode().split()
+        if actual != expected:
+            print(f"case {k} ({work}): compiled code differs from the interpreter")
+            print("  expected:", expected)
+            print("  actual:  ", actual)
+            raise SystemExit(1)
+        passed += 1
+    print(f"{args.target}: {passed} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+// RUN: shiftadd-opt %s --shiftadd-lower-to-loops --split-input-file -verify-diagnostics | FileCheck %s
+
+// A shift layer fused with its requantization: inputs then outputs as flat
+// buffers, no i32 buffer, the taps grouped by exponent (W = 4, 4, -1 with a
+// 3-bit code: (x0 + x1) << 2 and 0 - x2), addresses by additions only.
+// CHECK-LABEL: func.func @fused_shift_linear
+// CHECK-SAME: (%[[IN:.*]]: memref<4xi8>, %[[OUT:.*]]: memref<1xi8>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: arith.muli
+// CHECK: %[[X0:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[X1:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[X2:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[X2]] : i32
+// CHECK: %[[PAIR:.*]] = arith.addi %[[X0]], %[[X1]] : i32
+// CHECK: %[[SHIFTED:.*]] = arith.shli %[[PAIR]], %{{.*}} : i32
+// CHECK: %[[ACC:.*]] = arith.addi %[[NEG]], %[[SHIFTED]] : i32
+// CHECK: arith.shrsi
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: %[[Q:.*]] = arith.trunci %{{.*}} : i32 to i8
+// CHECK: memref.store %[[Q]], %[[OUT]]
+// CHECK: return
+func.func @fused_shift_linear(%x: tensor<1x4x!shiftadd.fixed<i8, 2>>) -> tensor<1x1x!shiftadd.fixed<i8, 2>> {
+  %acc = shiftadd.shift_linear %x {weights = dense<[[1, 1, -3, 0]]> : tensor<1x4xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>}
+    : tensor<1x4x!shiftadd.fixed<i8, 2>> -> tensor<1x1x!shiftadd.fixed<i32, 4>>
+  %y = shiftadd.requantize %acc {shift = array<i64: 2>}
+    : tensor<1x1x!shiftadd.fixed<i32, 4>> -> tensor<1x1x!shiftadd.fixed<i8, 2>>
+  return %y : tensor<1x1x!shiftadd.fixed<i8, 2>>
+}
+
+// -----
+
+// The accumulator escapes: the layer writes it to its output buffer and a
+// separate loop requantizes it. Padding makes a zero-filled copy of the input.
+// CHECK-LABEL: func.func @unfused_padded_conv
+// CHECK-SAME: (%[[IN:.*]]: memref<4xi8>, %[[Y:.*]]: memref<4xi8>, %[[ACC:.*]]: memref<4xi32>)
+// CHECK: %[[PAD:.*]] = memref.alloc() : memref<16xi8>
+// CHECK: memref.store %{{.*}}, %[[ACC]]
+// CHECK: memref.dealloc %[[PAD]]
+// CHECK: memref.load %[[ACC]]
+// CHECK: memref.store %{{.*}}, %[[Y]]
+func.func @unfused_padded_conv(%x: tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>)
+    -> (tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>, tensor<1x1x2x2x!shiftadd.fixed<i32, 2>>) {
+  %acc = shiftadd.shift_conv2d %x {weights = dense<1> : tensor<1x1x3x3xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>,
+                                   strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x1x2x2x!shiftadd.fixed<i32, 2>>
+  %y = shiftadd.requantize %acc {shift = array<i64: 2>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i32, 2>> -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+  return %y, %acc : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>, tensor<1x1x2x2x!shiftadd.fixed<i32, 2>>
+}
+
+// -----
+
+// Global average pooling divides by shift-subtract steps: compares, selects,
+// shifts; no division op.
+// CHECK-LABEL: func.func @global_average
+// CHECK-NOT: arith.div
+// CHECK: arith.cmpi sge
+// CHECK: arith.select
+// CHECK: arith.shrui
+func.func @global_average(%x: tensor<1x2x3x3x!shiftadd.fixed<i8, 4>>) -> tensor<1x2x1x1x!shiftadd.fixed<i8, 4>> {
+  %g = shiftadd.global_avg_pool2d %x : tensor<1x2x3x3x!shiftadd.fixed<i8, 4>> -> tensor<1x2x1x1x!shiftadd.fixed<i8, 4>>
+  return %g : tensor<1x2x1x1x!shiftadd.fixed<i8, 4>>
+}
+
+// -----
+
+// A returned reshape of the input is copied by a loop (memref.copy would
+// multiply to count bytes).
+// CHECK-LABEL: func.func @reshape_only
+// CHECK-SAME: (%[[IN:.*]]: memref<2xi8>, %[[OUT:.*]]: memref<2xi8>)
+// CHECK-NOT: memref.copy
+// CHECK: %[[V:.*]] = memref.load %[[IN]]
+// CHECK: memref.store %[[V]], %[[OUT]]
+func.func @reshape_only(%x: tensor<1x2x1x1x!shiftadd.fixed<i8, 4>>) -> tensor<1x2x!shiftadd.fixed<i8, 4>> {
+  %f = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<1x2x1x1x!shiftadd.fixed<i8, 4>> into tensor<1x2x!shiftadd.fixed<i8, 4>>
+  return %f : tensor<1x2x!shiftadd.fixed<i8, 4>>
+}
+
+// -----
+
+// expected-error @+1 {{lower-to-loops: arguments and results must be tensors of !shiftadd.fixed, got 'i32'}}
+func.func @scalar_argument(%x: i32) -> i32 {
+  return %x : i32
+}
+
+// -----
+
+func.func @unsupported(%x: tensor<2x!shiftadd.fixed<i8, 0>>) -> tensor<2x!shiftadd.fixed<i8, 0>> {
+  // expected-error @+1 {{lower-to-loops: unsupported operation 'tensor.empty'}}
+  %e = tensor.empty() : tensor<2x!shiftadd.fixed<i8, 0>>
+  return %e : tensor<2x!shiftadd.fixed<i8, 0>>
+}
