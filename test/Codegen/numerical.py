@@ -220,6 +220,27 @@ def gen_add(rng):
     return case, in_type, shape, storage
 
 
+def gen_flatten(rng):
+    """An image flattened in NCHW order into a linear layer, and expanded back."""
+    case = Case(rng)
+    n, c, h, w = rng.randint(1, 2), rng.randint(2, 3), rng.randint(2, 3), rng.randint(1, 3)
+    f = rng.randint(0, 4)
+    in_type = tensor([n, c, h, w], "i8", f)
+    flat_type = tensor([n, c * h * w], "i8", f)
+    flat = case.op(f"tensor.collapse_shape %x [[0], [1, 2, 3]] : {in_type} into {flat_type}")
+    o = rng.randint(1, 5)
+    weights = [rng.randint(-3, 3) for _ in range(o * c * h * w)]
+    acc_type = tensor([n, o], "i32", f + 2)
+    acc = case.op(f"shiftadd.shift_linear {flat} {{weights = {dense(weights, [o, c * h * w])}, "
+                  f"code = #shiftadd.code<bits = 3, max_exp = 0>}} : {flat_type} -> {acc_type}")
+    q, q_type = requantize(case, acc, [n, o], f + 2, rng)
+    case.results.append((q, q_type))
+    clamped = case.op(f"shiftadd.clamp {flat} {{min = -20, max = 20}} : {flat_type}")
+    case.results.append((case.op(f"tensor.expand_shape {clamped} [[0], [1, 2, 3]] output_shape [{n}, {c}, {h}, {w}] "
+                                 f": {flat_type} into {in_type}"), in_type))
+    return case, in_type, [n, c, h, w], "i8"
+
+
 GENERATORS = [
     lambda r: gen_conv(r, "shift"),
     lambda r: gen_conv(r, "shift", depthwise=True),
@@ -229,6 +250,7 @@ GENERATORS = [
     lambda r: gen_linear(r, "mul"),
     gen_pool,
     gen_add,
+    gen_flatten,
 ]
 
 

@@ -55,16 +55,6 @@ FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value
   return wide ? arith::TruncIOp::create(b, b.getI32Type(), v).getResult() : v;
 }
 
-/// Splits a shape into (images, channels, elements per channel).
-static std::tuple<int64_t, int64_t, int64_t> channelView(ArrayRef<int64_t> shape) {
-  if (shape.size() < 2)
-    return {1, 1, shape.empty() ? 1 : shape[0]};
-  int64_t rest = 1;
-  for (int64_t d : shape.drop_front(2))
-    rest *= d;
-  return {shape[0], shape[1], rest};
-}
-
 LogicalResult shiftadd::lowerRequantize(FunctionLowering &f, RequantizeOp op) {
   Emitter &emit = f.emit;
   Type i32 = emit.builder().getI32Type();
@@ -73,13 +63,13 @@ LogicalResult shiftadd::lowerRequantize(FunctionLowering &f, RequantizeOp op) {
   SmallVector<uint64_t> bounds;
   if (Operation *producer = op.getInput().getDefiningOp())
     bounds = accumulatorBounds(producer);
-  auto [images, channels, rest] = channelView(op.getInput().getType().getShape());
+  ChannelView view = channelView(op.getInput().getType());
   LogicalResult status = success();
   // Channels are unrolled so that their constants are immediates.
-  emit.nest({{images, {channels * rest}}}, {emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> image) {
-    for (int64_t c = 0; c < channels && succeeded(status); ++c) {
-      Value start = emit.offset(image[0], c * rest);
-      emit.nest({{rest, {1}}}, {start}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+  emit.nest({{view.outer, {view.outerStep}}}, {emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> outer) {
+    for (int64_t c = 0; c < view.channels && succeeded(status); ++c) {
+      Value start = emit.offset(outer[0], c * view.channelStep);
+      emit.nest({{view.inner, {1}}}, {start}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
         Value acc = emit.load(input, at[0], 0, i32);
         uint64_t bound = bounds.empty() ? uint64_t(1) << 31 : bounds[c];
         FailureOr<Value> value = requantizeValue(emit, op, acc, bound, c);
@@ -157,7 +147,7 @@ LogicalResult shiftadd::lowerPool(FunctionLowering &f, Operation *op) {
   ArrayRef<int64_t> in = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
   ArrayRef<int64_t> outShape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
   FixedType type = getFixedType(op->getOperand(0));
-  int64_t planes = in[0] * in[1], h = in[2], w = in[3];
+  int64_t n = in[0], c = in[1], h = in[2], w = in[3];
   int64_t hp = h + pads[0] + pads[2], wp = w + pads[1] + pads[3];
   int64_t oh = outShape[2], ow = outShape[3];
   bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
@@ -168,11 +158,12 @@ LogicalResult shiftadd::lowerPool(FunctionLowering &f, Operation *op) {
   Value input = f.bufferOf(op->getOperand(0));
   Value source = input;
   if (padded) {
-    auto paddedType = MemRefType::get({planes * hp * wp}, type.getStorageType());
+    auto paddedType = MemRefType::get({n * hp * wp * c}, type.getStorageType());
     source = memref::AllocOp::create(b, paddedType);
     emit.fill(source, paddedType.getNumElements(), maxPool ? type.getMinValue() : 0);
-    emit.nest({{planes, {h * w, hp * wp}}, {h, {w, wp}}, {w, {1, 1}}},
-              {emit.index(0), emit.index(pads[0] * wp + pads[1])},
+    int64_t row = w * c;
+    emit.nest({{n, {h * row, hp * wp * c}}, {h, {row, wp * c}}, {row, {1, 1}}},
+              {emit.index(0), emit.index((pads[0] * wp + pads[1]) * c)},
               [&](ArrayRef<Value>, ArrayRef<Value> at) {
                 Value v = memref::LoadOp::create(b, input, ValueRange{at[0]});
                 emit.store(v, source, at[1]);
@@ -182,17 +173,18 @@ LogicalResult shiftadd::lowerPool(FunctionLowering &f, Operation *op) {
   bool countPadding = !padded || (avgPool && avgPool.getCountIncludePad());
   int64_t windowSize = kernel[0] * kernel[1];
   uint64_t sumBound = uint64_t(windowSize) << (type.getWidth() - 1);
-  // Carried: input window start, output element, and the window's first
-  // image row and column (which may be negative) for counting image elements.
-  emit.nest({{planes, {hp * wp, oh * ow, 0, 0}},
-             {oh, {strides[0] * wp, ow, strides[0], 0}},
-             {ow, {strides[1], 1, 0, strides[1]}}},
+  // NHWC. Carried: input window start, output element, and the window's
+  // first image row and column (which may be negative) for counting.
+  emit.nest({{n, {hp * wp * c, oh * ow * c, 0, 0}},
+             {oh, {strides[0] * wp * c, ow * c, strides[0], 0}},
+             {ow, {strides[1] * c, c, 0, strides[1]}},
+             {c, {1, 1, 0, 0}}},
             {emit.index(0), emit.index(0), emit.index(-pads[0]), emit.index(-pads[1])},
             [&](ArrayRef<Value>, ArrayRef<Value> at) {
               Value result;
               for (int64_t r = 0; r < kernel[0]; ++r)
                 for (int64_t s = 0; s < kernel[1]; ++s) {
-                  Value x = emit.load(source, at[0], r * wp + s, i32);
+                  Value x = emit.load(source, at[0], (r * wp + s) * c, i32);
                   result = !result ? x
                            : maxPool ? arith::MaxSIOp::create(b, result, x).getResult()
                                      : arith::AddIOp::create(b, result, x).getResult();
@@ -236,13 +228,14 @@ LogicalResult shiftadd::lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dO
   auto &b = emit.builder();
   ArrayRef<int64_t> in = op.getInput().getType().getShape();
   FixedType type = getFixedType(op.getInput());
-  int64_t planes = in[0] * in[1], size = in[2] * in[3];
+  int64_t channels = in[1], size = in[2] * in[3];
   Type i32 = b.getI32Type();
   Value input = f.bufferOf(op.getInput());
   Value output = f.createBuffer(op.getOutput());
   uint64_t sumBound = uint64_t(size) << (type.getWidth() - 1);
-  emit.nest({{planes, {size, 1}}}, {emit.index(0), emit.index(0)},
-            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+  // NHWC: a channel's elements are `channels` apart.
+  emit.nest({{in[0], {size * channels, channels}}, {channels, {1, 1}}},
+            {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
               auto loop = scf::ForOp::create(b, emit.index(0), emit.index(size), emit.index(1),
                                              ValueRange{at[0], emit.constant(i32, 0)});
               {
@@ -251,7 +244,7 @@ LogicalResult shiftadd::lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dO
                 Value offset = loop.getRegionIterArgs()[0];
                 Value sum = arith::AddIOp::create(b, loop.getRegionIterArgs()[1],
                                                   emit.load(input, offset, 0, i32));
-                scf::YieldOp::create(b, ValueRange{emit.offset(offset, 1), sum});
+                scf::YieldOp::create(b, ValueRange{emit.offset(offset, channels), sum});
               }
               Value mean = emit.roundDiv(loop.getResult(1), emit.constant(i32, size), sumBound, size);
               emit.store(mean, output, at[1]);

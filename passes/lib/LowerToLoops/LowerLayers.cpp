@@ -89,18 +89,20 @@ LayerInfo describe(Operation *layer) {
       });
 }
 
-/// A zero-padded copy of an NCHW buffer (the input itself when unpadded).
+/// A zero-padded copy of an NHWC buffer (the input itself when unpadded).
 Value padInput(Emitter &emit, Value input, const Geometry &g, int64_t &hp, int64_t &wp) {
   hp = g.h + g.top + g.bottom;
   wp = g.w + g.left + g.right;
   if (!g.padded())
     return input;
-  auto type = MemRefType::get({g.n * g.c * hp * wp},
+  auto type = MemRefType::get({g.n * hp * wp * g.c},
                               cast<MemRefType>(input.getType()).getElementType());
   Value padded = memref::AllocOp::create(emit.builder(), type);
   emit.fill(padded, type.getNumElements(), 0);
-  emit.nest({{g.n * g.c, {g.h * g.w, hp * wp}}, {g.h, {g.w, wp}}, {g.w, {1, 1}}},
-            {emit.index(0), emit.index(g.top * wp + g.left)},
+  // Rows of W * C contiguous elements go to rows of the padded image.
+  int64_t row = g.w * g.c;
+  emit.nest({{g.n, {g.h * row, hp * wp * g.c}}, {g.h, {row, wp * g.c}}, {row, {1, 1}}},
+            {emit.index(0), emit.index((g.top * wp + g.left) * g.c)},
             [&](ArrayRef<Value>, ArrayRef<Value> at) {
               Value v = memref::LoadOp::create(emit.builder(), input, ValueRange{at[0]});
               emit.store(v, padded, at[1]);
@@ -143,7 +145,7 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
         int64_t w = weights[((o * cPerGroup + c) * g.kh + r) * g.kw + s];
         if (w == 0 && layer.kind != Kind::Adder)
           continue;
-        int64_t tap = (group * cPerGroup + c) * hp * wp + r * wp + s;
+        int64_t tap = (r * wp + s) * g.c + group * cPerGroup + c; // NHWC
         Value x = emit.load(input, base, tap, i32);
         switch (layer.kind) {
         case Kind::Shift:
@@ -189,10 +191,12 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, hp, wp);
   Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
   Value output = f.createBuffer(result);
-  int64_t oh = g.outH(), ow = g.outW(), plane = oh * ow;
+  int64_t oh = g.outH(), ow = g.outW();
 
+  // NHWC on both sides: a pixel's channels are adjacent, so every tap is a
+  // small constant offset from the window's first element.
   LogicalResult status = success();
-  emit.nest({{g.n, {g.c * hp * wp, g.o * plane}}, {oh, {g.sh * wp, ow}}, {ow, {g.sw, 1}}},
+  emit.nest({{g.n, {hp * wp * g.c, oh * ow * g.o}}, {oh, {g.sh * wp * g.c, ow * g.o}}, {ow, {g.sw * g.c, g.o}}},
             {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
                 Value acc = channelSum(emit, info, weights, input, at[0], o, hp, wp);
@@ -204,7 +208,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
                   }
                   acc = *value;
                 }
-                emit.store(acc, output, at[1], o * plane);
+                emit.store(acc, output, at[1], o);
               }
             });
   f.buffers[result] = output;

@@ -27,6 +27,23 @@ MemRefType shiftadd::flatBufferType(Type type) {
                          cast<FixedType>(tensor.getElementType()).getStorageType());
 }
 
+bool shiftadd::isTransposed(Type type) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(type).getShape();
+  return shape.size() == 4 && shape[1] > 1 && shape[2] * shape[3] > 1;
+}
+
+ChannelView shiftadd::channelView(Type type) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(type).getShape();
+  if (shape.size() < 2)
+    return {1, 0, 1, 0, shape.empty() ? 1 : shape[0]};
+  if (shape.size() == 4) // NHWC
+    return {shape[0] * shape[2] * shape[3], shape[1], shape[1], 1, 1};
+  int64_t rest = 1;
+  for (int64_t d : shape.drop_front(2))
+    rest *= d;
+  return {shape[0], shape[1] * rest, shape[1], rest, rest};
+}
+
 Value FunctionLowering::createBuffer(Value tensor) {
   if (Value out = outputBuffers.lookup(tensor))
     return out;
@@ -51,12 +68,36 @@ bool isFixedTensor(Type type) {
   return tensor && isa<FixedType>(tensor.getElementType());
 }
 
+/// Copies an N x C x H x W tensor between row-major (NCHW) and NHWC buffers.
+void transpose(Emitter &emit, Value from, Value to, ArrayRef<int64_t> shape, bool toNHWC) {
+  int64_t c = shape[1], h = shape[2], w = shape[3];
+  SmallVector<int64_t> nchw = {c * h * w, h * w, w, 1}, nhwc = {h * w * c, 1, w * c, c};
+  ArrayRef<int64_t> src = toNHWC ? nchw : nhwc, dst = toNHWC ? nhwc : nchw;
+  SmallVector<LoopLevel> levels;
+  for (auto [extent, a, b] : llvm::zip_equal(shape, src, dst))
+    levels.push_back({extent, {a, b}});
+  emit.nest(levels, {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+    emit.store(memref::LoadOp::create(emit.builder(), from, ValueRange{at[0]}), to, at[1]);
+  });
+}
+
 /// A private constant global holding a shiftadd.constant's integers.
 Value lowerConstant(FunctionLowering &f, ConstantOp op, ModuleOp module, int &counter) {
   auto &b = f.emit.builder();
   MemRefType type = flatBufferType(op.getOutput().getType());
   auto values = cast<DenseIntElementsAttr>(op.getValue());
-  auto flat = values.reshape(RankedTensorType::get(type.getShape(), type.getElementType()));
+  auto flatType = RankedTensorType::get(type.getShape(), type.getElementType());
+  DenseElementsAttr flat = values.reshape(flatType);
+  if (isTransposed(op.getOutput().getType())) { // stored NHWC
+    ArrayRef<int64_t> s = op.getOutput().getType().getShape();
+    SmallVector<APInt> nchw(values.getValues<APInt>()), nhwc(nchw.size());
+    for (int64_t n = 0, i = 0; n < s[0]; ++n)
+      for (int64_t c = 0; c < s[1]; ++c)
+        for (int64_t h = 0; h < s[2]; ++h)
+          for (int64_t w = 0; w < s[3]; ++w, ++i)
+            nhwc[((n * s[2] + h) * s[3] + w) * s[1] + c] = nchw[i];
+    flat = DenseElementsAttr::get(flatType, nhwc);
+  }
   std::string name = "__shiftadd_constant_" + std::to_string(counter++);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -86,14 +127,22 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
   Emitter emit(b);
   FunctionLowering f(emit);
 
+  // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
-  for (auto [arg, buffer] : llvm::zip(func.getArguments(), entry->getArguments()))
+  for (auto [arg, buffer] : llvm::zip(func.getArguments(), entry->getArguments())) {
     f.buffers[arg] = buffer;
+    if (isTransposed(arg.getType())) {
+      f.buffers[arg] = memref::AllocOp::create(b, flatBufferType(arg.getType()));
+      transpose(emit, buffer, f.buffers[arg], cast<RankedTensorType>(arg.getType()).getShape(),
+                /*toNHWC=*/true);
+    }
+  }
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
     Operation *def = value.getDefiningOp();
     bool computedHere = def && !isa<ConstantOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def);
-    if (computedHere && llvm::count(ret.getOperands(), value) == 1)
+    if (computedHere && !isTransposed(value.getType()) &&
+        llvm::count(ret.getOperands(), value) == 1)
       f.outputBuffers[value] = entry->getArgument(numInputs + i);
   }
 
@@ -113,8 +162,17 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
             .Case<MaxPool2dOp, AvgPool2dOp>([&](Operation *p) { return lowerPool(f, p); })
             .Case([&](GlobalAvgPool2dOp g) { return lowerGlobalAvgPool(f, g); })
             .Case<tensor::CollapseShapeOp, tensor::ExpandShapeOp>([&](Operation *r) {
-              // Row-major reshapes keep the flat buffer as it is.
-              f.buffers[r->getResult(0)] = f.bufferOf(r->getOperand(0));
+              // Row-major reshapes keep the buffer; to or from NHWC they transpose.
+              Value from = r->getOperand(0), to = r->getResult(0);
+              Value buffer = f.bufferOf(from);
+              if (isTransposed(from.getType()) || isTransposed(to.getType())) {
+                bool toNHWC = isTransposed(to.getType());
+                Value image = toNHWC ? to : from;
+                buffer = memref::AllocOp::create(b, flatBufferType(to.getType()));
+                transpose(emit, f.bufferOf(from), buffer,
+                          cast<RankedTensorType>(image.getType()).getShape(), toNHWC);
+              }
+              f.buffers[to] = buffer;
               return success();
             })
             .Default([&](Operation *other) -> LogicalResult {
@@ -134,7 +192,10 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
     // A loop, not memref.copy: its lowering computes the byte count with a
     // multiplication.
     Value in = f.bufferOf(value);
-    if (in != out)
+    if (isTransposed(value.getType()))
+      transpose(emit, in, out, cast<RankedTensorType>(value.getType()).getShape(),
+                /*toNHWC=*/false);
+    else if (in != out)
       emit.nest({{cast<MemRefType>(out.getType()).getNumElements(), {1}}}, {emit.index(0)},
                 [&](ArrayRef<Value>, ArrayRef<Value> at) {
                   emit.store(memref::LoadOp::create(b, in, ValueRange{at[0]}), out, at[0]);

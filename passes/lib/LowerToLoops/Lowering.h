@@ -24,8 +24,21 @@ struct FunctionLowering {
   mlir::Value createBuffer(mlir::Value tensor);
 };
 
-/// memref<N x iB> holding a tensor of !shiftadd.fixed<iB, f>.
+/// memref<N x iB> holding a tensor of !shiftadd.fixed<iB, f>. Rank-4
+/// (image) tensors are stored channels-last (NHWC) inside a function, so that
+/// a pixel's channels are adjacent; other tensors row-major.
 mlir::MemRefType flatBufferType(mlir::Type tensorType);
+
+/// Whether a tensor's buffer is NHWC, i.e. differs from its row-major order.
+bool isTransposed(mlir::Type tensorType);
+
+/// How a tensor's elements of channel c (axis 1) lie in its buffer:
+/// `outer` groups `outerStep` apart, channel c at `c * channelStep` in each,
+/// then `inner` consecutive elements.
+struct ChannelView {
+  int64_t outer, outerStep, channels, channelStep, inner;
+};
+ChannelView channelView(mlir::Type tensorType);
 
 /// Lowers a layer op (conv or linear), fused with `requantize` when given.
 /// Fails with a diagnostic when a bound makes exact code impossible.

@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""Code-generation benchmark: instructions per inference of a
+MobileNetV2-tiny-sized shift network against (a) the same network with int8
+weights lowered the ordinary way (linalg, arith.muli, mlir-opt, opt -O2, llc)
+and (b) the bound of one add per non-zero weight plus requantization.
+
+Counts are deterministic: callgrind on x86-64; on Cortex-M and rv32i qemu's
+-icount (one instruction per virtual nanosecond) read through SysTick
+(calibrated in the same run) or the rdinstret counter. Cortex-M0 code
+(thumbv6m) runs on the Cortex-M3 board: ARMv6-M is a subset of ARMv7-M, so
+the instruction stream and its count are the M0's.
+
+  bench/codegen.py --build build --out /tmp/bench [--targets cortex-m4,rv32i,...]
+
+Writes DIR/results.json and prints a Markdown table for docs/results.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LLVM = "/usr/lib/llvm-22/bin"
+
+TARGETS = {
+    "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64),
+    "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32),
+    "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32),
+    "rv32i": dict(llc=["-mtriple=riscv32-unknown-elf", "-mattr=-m"], index=32),
+}
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.stderr.write(f"failed: {' '.join(cmd)}\n{r.stderr[-4000:]}\n{r.stdout[-2000:]}\n")
+        raise SystemExit(1)
+    return r.stdout + r.stderr
+
+
+HARNESS = r"""
+#include <stdint.h>
+void model(const int8_t *x, int8_t *y);
+static int8_t input[3 * 32 * 32];
+static int8_t output[10];
+#if defined(__riscv)
+static uint32_t counter(void) { uint32_t v; __asm__ volatile("rdinstret %0" : "=r"(v)); return v; }
+static void semihost(int op, const void *arg) {
+  register long a0 __asm__("a0") = op; register const void *a1 __asm__("a1") = arg;
+  __asm__ volatile(".option push\n.option norvc\nslli zero, zero, 0x1f\nebreak\nsrai zero, zero, 7\n.option pop"
+                   : "+r"(a0) : "r"(a1) : "memory");
+}
+static void print(const char *s) { semihost(0x04, s); }
+static void finish(void) { semihost(0x18, (const void *)0x20026); for (;;) {} }
+void *memset(void *d, int c, unsigned long n) { char *p = d; while (n--) *p++ = (char)c; return d; }
+void *memcpy(void *d, const void *s, unsigned long n) { char *p = d; const char *q = s; while (n--) *p++ = *q++; return d; }
+static int8_t heap[1 << 20]; static unsigned heapTop;
+void *malloc(unsigned long n) { void *p = heap + heapTop; heapTop += (n + 15) & ~15ul; return p; }
+void free(void *p) { (void)p; }
+#elif defined(__arm__)
+#include <stdio.h>
+#define SYST ((volatile uint32_t *)0xE000E010)
+static uint32_t counter(void) { return SYST[2]; } /* counts down */
+static void print(const char *s) { fputs(s, stdout); }
+static void finish(void) { fflush(stdout); }
+#else
+#include <stdio.h>
+static uint32_t counter(void) { return 0; }
+static void print(const char *s) { fputs(s, stdout); }
+static void finish(void) {}
+#endif
+static void printHex(const char *label, uint32_t v) {
+  char text[32]; int i = 0;
+  while (*label) text[i++] = *label++;
+  for (int shift = 28; shift >= 0; shift -= 4) text[i++] = "0123456789abcdef"[(v >> shift) & 15];
+  text[i++] = '\n'; text[i] = 0; print(text);
+}
+int main(void) {
+  uint32_t seed = 12345;
+  for (unsigned i = 0; i < sizeof input; ++i) { seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5; input[i] = (int8_t)(seed >> 24); }
+#if defined(__arm__)
+  SYST[1] = 0xFFFFFF; SYST[2] = 0; SYST[0] = 5;
+  /* Calibration: 2^20 iterations of a two-instruction loop. */
+  uint32_t c0 = counter();
+  __asm__ volatile("movs r0, #1\n lsls r0, r0, #20\n1: subs r0, #1\n bne 1b" ::: "r0", "cc");
+  printHex("calibration ", (c0 - counter()) & 0xFFFFFF);
+#endif
+  uint32_t t0 = counter();
+  model(input, output);
+  uint32_t t1 = counter();
+#if defined(__arm__)
+  printHex("ticks ", (t0 - t1) & 0xFFFFFF);
+#else
+  printHex("instructions ", t1 - t0);
+#endif
+  uint32_t sum = 0;
+  for (int i = 0; i < 10; ++i) sum = (sum << 3) ^ (uint8_t)output[i];
+  printHex("checksum ", sum);
+  finish();
+  return 0;
+}
+#if defined(__riscv)
+void _start(void) { __asm__ volatile("la sp, __stack_top"); main(); }
+#endif
+"""
+
+VECTORS = """extern void _start(void);
+__attribute__((section(".vectors"), used)) static void *const vectors[2] = {(void *)0x20400000, (void *)_start};
+"""
+
+
+def compile_shift(args, target, work):
+    t = TARGETS[target]
+    mlir = os.path.join(work, "shift.llvm.mlir")
+    start = time.time()
+    run([os.path.join(args.build, "bin", "shiftadd-opt"), os.path.join(args.out, "shift.mlir"),
+         f"--shiftadd-to-llvm=index-bitwidth={t['index']}", "-o", mlir])
+    ll = os.path.join(work, "shift.ll")
+    run([os.path.join(LLVM, "mlir-translate"), "--mlir-to-llvmir", mlir, "-o", ll])
+    obj = os.path.join(work, "shift.o")
+    run([os.path.join(LLVM, "llc"), "-O2", "-filetype=obj", *t["llc"], ll, "-o", obj])
+    return obj, time.time() - start
+
+
+def compile_baseline(args, target, work):
+    t = TARGETS[target]
+    bits = t["index"]
+    start = time.time()
+    loops = os.path.join(work, "base.loops.mlir")
+    run(["mlir-opt-22", os.path.join(args.out, "baseline.mlir"),
+         "--one-shot-bufferize=bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map",
+         "--buffer-results-to-out-params=hoist-static-allocs", "--convert-linalg-to-loops", "--lower-affine",
+         "--convert-scf-to-cf", "-o", loops])
+    static = os.path.join(work, "base.static.mlir")
+    run([os.path.join(args.build, "bin", "shiftadd-opt"), loops, "--shiftadd-static-buffers", "-o", static])
+    llvm = os.path.join(work, "base.llvm.mlir")
+    run(["mlir-opt-22", static, "--expand-strided-metadata", "--lower-affine",
+         f"--finalize-memref-to-llvm=index-bitwidth={bits}", f"--convert-arith-to-llvm=index-bitwidth={bits}",
+         f"--convert-func-to-llvm=use-bare-ptr-memref-call-conv=1 index-bitwidth={bits}",
+         f"--convert-cf-to-llvm=index-bitwidth={bits}", "--reconcile-unrealized-casts", "-o", llvm])
+    marked = os.path.join(work, "base.marked.mlir")
+    run([os.path.join(args.build, "bin", "shiftadd-opt"), llvm, "--shiftadd-mark-nounwind", "-o", marked])
+    ll = os.path.join(work, "base.ll")
+    run([os.path.join(LLVM, "mlir-translate"), "--mlir-to-llvmir", marked, "-o", ll])
+    opt = os.path.join(work, "base.opt.ll")
+    run([os.path.join(LLVM, "opt"), "-O2", ll, "-o", opt])
+    obj = os.path.join(work, "base.o")
+    run([os.path.join(LLVM, "llc"), "-O2", "-filetype=obj", *t["llc"], opt, "-o", obj])
+    return obj, time.time() - start
+
+
+def size(obj):
+    out = run([os.path.join(LLVM, "llvm-size"), obj]).splitlines()[1].split()
+    return dict(flash=int(out[0]) + int(out[1]), ram=int(out[2]))
+
+
+def measure(args, target, obj, work, name):
+    src = os.path.join(work, "harness.c")
+    with open(src, "w") as f:
+        f.write(HARNESS)
+    prog = os.path.join(work, name + ".elf")
+    if target == "x86-64":
+        run(["cc", "-O1", src, obj, "-o", prog])
+        out = run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={prog}.callgrind",
+                   "--toggle-collect=model", prog])
+        collected = int(re.search(r"Collected : (\d+)", out).group(1))
+        checksum = re.search(r"checksum (\w+)", out).group(1)
+        return collected, checksum
+    if target == "rv32i":
+        hobj = os.path.join(work, "harness.o")
+        run([os.path.join(LLVM, "clang"), "--target=riscv32-unknown-elf", "-march=rv32i_zicsr_zicntr", "-mabi=ilp32",
+             "-O1", "-mno-relax", "-ffreestanding", "-fno-builtin", "-nostdlib", "-c", src, "-o", hobj])
+        run(["ld.lld", "-m", "elf32lriscv", "-static", "-e", "_start", "-Ttext=0x80000000",
+             "--defsym=__stack_top=0x87f00000", hobj, obj, "-o", prog])
+        out = run(["qemu-system-riscv32", "-M", "virt", "-m", "128M", "-bios", "none", "-nographic", "-monitor", "none",
+                   "-serial", "none", "-icount", "shift=0", "-semihosting-config", "enable=on,target=native",
+                   "-kernel", prog], timeout=1200)
+        return int(re.search(r"instructions (\w+)", out).group(1), 16), re.search(r"checksum (\w+)", out).group(1)
+    cpu, board = ("cortex-m4", "mps2-an386") if target == "cortex-m4" else ("cortex-m0", "mps2-an385")
+    vec = os.path.join(work, "vectors.c")
+    with open(vec, "w") as f:
+        f.write(VECTORS)
+    run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", "--specs=rdimon.specs", "-O1", src, vec, obj,
+         "-Wl,--section-start=.vectors=0", "-Wl,--no-warn-mismatch", "-o", prog])
+    qemu_cpu = "cortex-m4" if target == "cortex-m4" else "cortex-m3"
+    out = run(["qemu-system-arm", "-M", board, "-cpu", qemu_cpu, "-nographic", "-monitor", "none", "-serial", "none",
+               "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-kernel", prog], timeout=1200)
+    calibration = int(re.search(r"calibration (\w+)", out).group(1), 16)
+    ticks = int(re.search(r"ticks (\w+)", out).group(1), 16)
+    per_tick = (2 * (1 << 20)) / calibration  # the calibration loop runs 2^21 instructions
+    return round(ticks * per_tick), re.search(r"checksum (\w+)", out).group(1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--targets", default=",".join(TARGETS))
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    run([sys.executable, os.path.join(HERE, "mobilenetv2_tiny.py"), "--out", args.out, "--seed", str(args.seed)])
+    with open(os.path.join(args.out, "network.json")) as f:
+        network = json.load(f)
+    results = dict(network=dict(weights=network["weights"], nonzero=network["nonzero"], bound=network["bound_ops"]),
+                   targets={})
+    for target in args.targets.split(","):
+        work = os.path.join(args.out, target)
+        os.makedirs(work, exist_ok=True)
+        row = {}
+        for name, compile_fn in (("shift", compile_shift), ("baseline", compile_baseline)):
+            obj, seconds = compile_fn(args, target, work)
+            count, checksum = measure(args, target, obj, work, name)
+            row[name] = dict(instructions=count, checksum=checksum, compile_s=round(seconds, 1), **size(obj))
+            print(f"{target} {name}: {count} instructions, {row[name]}", flush=True)
+        results["targets"][target] = row
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+    bound = network["bound_ops"]
+    print(f"\n| target | shift instr. | baseline (a) instr. | (a) / shift | bound (b) | shift / (b) | shift flash | (a) flash | shift RAM | (a) RAM |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for target, row in results["targets"].items():
+        s, b = row["shift"], row["baseline"]
+        print(f"| {target} | {s['instructions']:,} | {b['instructions']:,} | {b['instructions'] / s['instructions']:.2f} | "
+              f"{bound:,} | {s['instructions'] / bound:.2f} | {s['flash']:,} | {b['flash']:,} | {s['ram']:,} | {b['ram']:,} |")
+
+
+if __name__ == "__main__":
+    main()
