@@ -344,6 +344,8 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--cases", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pack", action="store_true",
+                        help="pack shift weights (shiftadd-pack-weights) before lowering")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
     os.makedirs(args.work, exist_ok=True)
@@ -372,8 +374,9 @@ def main():
         for o in outs:
             with open(o, "rb") as f:
                 expected.append(f.read().hex())
-        llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model,
-                         f"--shiftadd-to-llvm=index-bitwidth={index_bits}"])
+        llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model]
+                        + (["--shiftadd-pack-weights"] if args.pack else [])
+                        + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -392,7 +395,7 @@ def main():
             print("  actual:  ", actual)
             raise SystemExit(1)
         passed += 1
-    print(f"{args.target}: {passed} passed, 0 failed")
+    print(f"{args.target}{' packed' if args.pack else ''}: {passed} passed, 0 failed")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,31 @@ void Emitter::nest(ArrayRef<LoopLevel> levels, ArrayRef<Value> initial,
   // The loops' results (final offsets) are unused.
 }
 
+Value Emitter::reduce(ArrayRef<LoopLevel> levels, ArrayRef<Value> initial, Value init,
+                      function_ref<Value(ArrayRef<Value>, Value)> body) {
+  std::function<Value(size_t, ArrayRef<Value>, Value)> level =
+      [&](size_t depth, ArrayRef<Value> offsets, Value value) -> Value {
+    if (depth == levels.size())
+      return body(offsets, value);
+    const LoopLevel &loop = levels[depth];
+    SmallVector<Value> carried(offsets);
+    carried.push_back(value);
+    auto forOp = scf::ForOp::create(b, index(0), index(loop.extent), index(1), carried);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    SmallVector<Value> args(forOp.getRegionIterArgs());
+    Value next = level(depth + 1, ArrayRef<Value>(args).drop_back(), args.back());
+    SmallVector<Value> yields;
+    for (auto [value, step] : llvm::zip_equal(ArrayRef<Value>(args).drop_back(), loop.steps))
+      yields.push_back(offset(value, step));
+    yields.push_back(next);
+    scf::YieldOp::create(b, yields);
+    b.setInsertionPointAfter(forOp);
+    return forOp.getResults().back();
+  };
+  return level(0, initial, init);
+}
+
 Value Emitter::load(Value buffer, Value base, int64_t delta, Type type) {
   Value value = memref::LoadOp::create(b, buffer, ValueRange{offset(base, delta)});
   if (value.getType() == type)

@@ -41,6 +41,14 @@ public:
                                     llvm::ArrayRef<mlir::Value> offsets)>
                 body);
 
+  /// Like nest, and also carries `init` through every iteration: the body
+  /// returns the next value, and the final one is returned.
+  mlir::Value reduce(llvm::ArrayRef<LoopLevel> levels, llvm::ArrayRef<mlir::Value> initial,
+                     mlir::Value init,
+                     llvm::function_ref<mlir::Value(llvm::ArrayRef<mlir::Value> offsets,
+                                                    mlir::Value value)>
+                         body);
+
   /// Loads element `base + delta` of a flat buffer, sign-extended to `type`.
   mlir::Value load(mlir::Value buffer, mlir::Value base, int64_t delta, mlir::Type type);
   /// Stores `value` truncated to the buffer's element type.

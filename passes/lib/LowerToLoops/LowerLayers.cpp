@@ -37,7 +37,8 @@ struct LayerInfo {
   Kind kind;
   Geometry g;
   DenseIntElementsAttr weights;
-  ShiftCode code; // shift layers only
+  ShiftCode code;               // shift layers only
+  FlatSymbolRefAttr packed = {}; // shift layers packed by shiftadd-pack-weights
 };
 
 Geometry convGeometry(Value input, DenseIntElementsAttr weights, ArrayRef<int64_t> strides,
@@ -65,11 +66,11 @@ LayerInfo describe(Operation *layer) {
         return LayerInfo{Kind::Shift,
                          convGeometry(op.getInput(), op.getWeights(), op.getStrides(),
                                       op.getPads(), op.getGroups()),
-                         op.getWeights(), codeOf(op.getCode())};
+                         op.getWeights(), codeOf(op.getCode()), op.getPackedAttr()};
       })
       .Case([](ShiftLinearOp op) {
         return LayerInfo{Kind::Shift, linearGeometry(op.getInput(), op.getWeights()),
-                         op.getWeights(), codeOf(op.getCode())};
+                         op.getWeights(), codeOf(op.getCode()), op.getPackedAttr()};
       })
       .Case([](AdderConv2dOp op) {
         return LayerInfo{Kind::Adder,
@@ -176,6 +177,47 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
   return acc;
 }
 
+/// The accumulator of output channel `o` of a packed shift layer: a loop
+/// over its taps that decodes each sign-magnitude code (spec section 3) and
+/// adds +-x << (L - |k|), zero codes adding nothing.
+Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value input,
+                       Value base, int64_t o, int64_t wp) {
+  auto &b = emit.builder();
+  Type i32 = b.getI32Type();
+  const Geometry &g = layer.g;
+  int64_t cPerGroup = g.c / g.groups, group = o / (g.o / g.groups);
+  int64_t bits = layer.code.bits, levels = layer.code.levels();
+  int64_t taps = cPerGroup * g.kh * g.kw;
+  // Carried: the tap's input offset (NHWC) and its code's bit position.
+  SmallVector<LoopLevel> loops = {{cPerGroup, {1, g.kh * g.kw * bits}},
+                                  {g.kh, {wp * g.c, g.kw * bits}},
+                                  {g.kw, {g.c, bits}}};
+  SmallVector<Value> start = {emit.offset(base, group * cPerGroup), emit.index(o * taps * bits)};
+  return emit.reduce(loops, start, emit.constant(i32, 0), [&](ArrayRef<Value> at, Value acc) {
+    Value bit = at[1];
+    Value byte = arith::ShRUIOp::create(b, bit, emit.index(3));
+    Value low = arith::ExtUIOp::create(b, i32, memref::LoadOp::create(b, codes, ValueRange{byte}));
+    Value high = arith::ExtUIOp::create(
+        b, i32, memref::LoadOp::create(b, codes, ValueRange{emit.offset(byte, 1)}));
+    Value pair = arith::OrIOp::create(b, low, arith::ShLIOp::create(b, high, emit.constant(i32, 8)));
+    Value within = arith::IndexCastOp::create(b, i32, arith::AndIOp::create(b, bit, emit.index(7)));
+    Value code = arith::ShRUIOp::create(b, pair, within);
+    Value magnitude = arith::AndIOp::create(b, code, emit.constant(i32, (1 << (bits - 1)) - 1));
+    Value negative = arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, code, emit.constant(i32, bits - 1)), emit.constant(i32, 1));
+    // W = 2^(L - |k|); the mask keeps the shift defined for k = 0, whose term is dropped.
+    Value amount = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, emit.constant(i32, levels), magnitude), emit.constant(i32, 31));
+    Value x = emit.load(input, at[0], 0, i32);
+    Value term = arith::ShLIOp::create(b, x, amount);
+    Value isZero = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, magnitude, emit.constant(i32, 0));
+    term = arith::SelectOp::create(b, isZero, emit.constant(i32, 0), term);
+    Value signMask = arith::SubIOp::create(b, emit.constant(i32, 0), negative);
+    term = arith::SubIOp::create(b, arith::XOrIOp::create(b, term, signMask), signMask);
+    return arith::AddIOp::create(b, acc, term).getResult();
+  });
+}
+
 } // namespace
 
 LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
@@ -187,6 +229,13 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       info.weights.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); });
   SmallVector<uint64_t> bounds = accumulatorBounds(layer);
 
+  Value codes;
+  if (info.packed) {
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(layer, info.packed);
+    if (!global)
+      return layer->emitError("lower-to-loops: packed weights ") << info.packed << " not found";
+    codes = memref::GetGlobalOp::create(emit.builder(), global.getType(), global.getSymName());
+  }
   int64_t hp, wp;
   Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, hp, wp);
   Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
@@ -199,7 +248,8 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   emit.nest({{g.n, {hp * wp * g.c, oh * ow * g.o}}, {oh, {g.sh * wp * g.c, ow * g.o}}, {ow, {g.sw * g.c, g.o}}},
             {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
-                Value acc = channelSum(emit, info, weights, input, at[0], o, hp, wp);
+                Value acc = codes ? packedChannelSum(emit, info, codes, input, at[0], o, wp)
+                                  : channelSum(emit, info, weights, input, at[0], o, hp, wp);
                 if (requantize) {
                   FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
                   if (failed(value)) {

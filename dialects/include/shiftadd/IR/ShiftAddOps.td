@@ -62,8 +62,12 @@ defvar Conv2dGeometry = (ins
   DenseI64ArrayAttr:$pads,
   DefaultValuedAttr<ShiftAdd_IntAttr, "1">:$groups);
 
+// Set by shiftadd-pack-weights: the weights also live, packed as in spec
+// section 3, in this memref.global, and the lowering decodes them at run time.
+defvar PackedWeights = (ins OptionalAttr<FlatSymbolRefAttr>:$packed);
+
 def ShiftAdd_ShiftConv2dOp : ShiftAdd_WeightedOp<"shift_conv2d",
-    (ins SignlessIntElementsAttr<8>:$weights, ShiftAdd_ShiftCodeAttr:$code),
+    !con((ins SignlessIntElementsAttr<8>:$weights, ShiftAdd_ShiftCodeAttr:$code), PackedWeights),
     Conv2dGeometry> {
   let summary = "convolution with power-of-two weights";
   let description = [{
@@ -71,7 +75,8 @@ def ShiftAdd_ShiftConv2dOp : ShiftAdd_WeightedOp<"shift_conv2d",
     stored as signed levels of `code` (spec sections 3, 5). Grouped and
     depthwise forms use `groups`. `pads` are [top, left, bottom, right]. The
     result is the exact `i32` accumulator at `f_in - code.minExp` fractional
-    bits.
+    bits. `packed` (set by `shiftadd-pack-weights`) names a `memref.global`
+    with the same weights in the packed format of spec section 3.
 
     ```mlir
     %acc = shiftadd.shift_conv2d %x {
@@ -86,7 +91,7 @@ def ShiftAdd_ShiftConv2dOp : ShiftAdd_WeightedOp<"shift_conv2d",
 }
 
 def ShiftAdd_ShiftLinearOp : ShiftAdd_WeightedOp<"shift_linear",
-    (ins SignlessIntElementsAttr<8>:$weights, ShiftAdd_ShiftCodeAttr:$code),
+    !con((ins SignlessIntElementsAttr<8>:$weights, ShiftAdd_ShiftCodeAttr:$code), PackedWeights),
     (ins)> {
   let summary = "fully connected layer with power-of-two weights";
   let description = [{

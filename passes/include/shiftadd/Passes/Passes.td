@@ -33,6 +33,29 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect", "mlir::func::FuncDialect"];
 }
 
+def ShiftAddPackWeights : Pass<"shiftadd-pack-weights", "mlir::ModuleOp"> {
+  let summary = "Store shift layers' weights as packed codes for flash";
+  let description = [{
+    For each shift layer with at least `min-weights` weights, writes its
+    weights as `bits`-bit sign-magnitude codes, least significant bit first
+    (spec section 3, "Packed storage"), into a constant `memref.global` of
+    i8 (plus one zero byte, so that a decoder may always read two bytes) and
+    points the layer's `packed` attribute at it.
+
+    `shiftadd-lower-to-loops` then emits, instead of one add per weight in
+    straight-line code, a loop per output channel that decodes each code and
+    adds `+-x << (p - pmin)`: a 5-bit weight costs 5/8 of a byte of flash
+    instead of about 8 bytes of code, and the loop costs about 15
+    instructions per weight instead of about 2. Compile time no longer grows
+    with the number of weights.
+  }];
+  let options = [
+    Option<"minWeights", "min-weights", "int64_t", /*default=*/"0",
+           "Pack only layers with at least this many weights">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def ShiftAddExpandConstantMultiplications
     : Pass<"shiftadd-expand-constant-multiplications"> {
   let summary = "Replace multiplications by constants with shifts and adds (CSD)";
