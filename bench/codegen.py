@@ -113,15 +113,17 @@ __attribute__((section(".vectors"), used)) static void *const vectors[2] = {(voi
 """
 
 
-def compile_shift(args, target, work):
+def compile_shift(args, target, work, packed=False):
     t = TARGETS[target]
-    mlir = os.path.join(work, "shift.llvm.mlir")
+    name = "packed" if packed else "shift"
+    mlir = os.path.join(work, f"{name}.llvm.mlir")
     start = time.time()
-    run([os.path.join(args.build, "bin", "shiftadd-opt"), os.path.join(args.out, "shift.mlir"),
-         f"--shiftadd-to-llvm=index-bitwidth={t['index']}", "-o", mlir])
-    ll = os.path.join(work, "shift.ll")
+    run([os.path.join(args.build, "bin", "shiftadd-opt"), os.path.join(args.out, "shift.mlir")]
+        + (["--shiftadd-pack-weights"] if packed else [])
+        + [f"--shiftadd-to-llvm=index-bitwidth={t['index']}", "-o", mlir])
+    ll = os.path.join(work, f"{name}.ll")
     run([os.path.join(LLVM, "mlir-translate"), "--mlir-to-llvmir", mlir, "-o", ll])
-    obj = os.path.join(work, "shift.o")
+    obj = os.path.join(work, f"{name}.o")
     run([os.path.join(LLVM, "llc"), "-O2", "-filetype=obj", *t["llc"], ll, "-o", obj])
     return obj, time.time() - start
 
@@ -201,32 +203,44 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--variants", default="shift,packed,baseline")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     run([sys.executable, os.path.join(HERE, "mobilenetv2_tiny.py"), "--out", args.out, "--seed", str(args.seed)])
     with open(os.path.join(args.out, "network.json")) as f:
         network = json.load(f)
+    results_path = os.path.join(args.out, "results.json")
     results = dict(network=dict(weights=network["weights"], nonzero=network["nonzero"], bound=network["bound_ops"]),
                    targets={})
+    if os.path.exists(results_path):  # keep variants measured by an earlier run
+        with open(results_path) as f:
+            results["targets"] = json.load(f).get("targets", {})
+    compilers = dict(shift=compile_shift, packed=lambda a, t, w: compile_shift(a, t, w, packed=True),
+                     baseline=compile_baseline)
     for target in args.targets.split(","):
         work = os.path.join(args.out, target)
         os.makedirs(work, exist_ok=True)
-        row = {}
-        for name, compile_fn in (("shift", compile_shift), ("baseline", compile_baseline)):
-            obj, seconds = compile_fn(args, target, work)
+        row = results["targets"].get(target, {})
+        for name in args.variants.split(","):
+            obj, seconds = compilers[name](args, target, work)
             count, checksum = measure(args, target, obj, work, name)
             row[name] = dict(instructions=count, checksum=checksum, compile_s=round(seconds, 1), **size(obj))
             print(f"{target} {name}: {count} instructions, {row[name]}", flush=True)
         results["targets"][target] = row
-        with open(os.path.join(args.out, "results.json"), "w") as f:
+        with open(results_path, "w") as f:
             json.dump(results, f, indent=1)
     bound = network["bound_ops"]
-    print(f"\n| target | shift instr. | baseline (a) instr. | (a) / shift | bound (b) | shift / (b) | shift flash | (a) flash | shift RAM | (a) RAM |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| target | code | instructions | (a) / this | this / (b) | flash bytes | RAM bytes | compile s |")
+    print("|---|---|---|---|---|---|---|---|")
     for target, row in results["targets"].items():
-        s, b = row["shift"], row["baseline"]
-        print(f"| {target} | {s['instructions']:,} | {b['instructions']:,} | {b['instructions'] / s['instructions']:.2f} | "
-              f"{bound:,} | {s['instructions'] / bound:.2f} | {s['flash']:,} | {b['flash']:,} | {s['ram']:,} | {b['ram']:,} |")
+        base = row.get("baseline", {}).get("instructions")
+        for name, label in (("shift", "shift, unrolled"), ("packed", "shift, packed"), ("baseline", "(a) int8 baseline")):
+            if name not in row:
+                continue
+            r = row[name]
+            ratio = f"{base / r['instructions']:.2f}" if base else "-"
+            print(f"| {target} | {label} | {r['instructions']:,} | {ratio} | {r['instructions'] / bound:.2f} | "
+                  f"{r['flash']:,} | {r['ram']:,} | {r['compile_s']} |")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 // convolution, AdderNet depthwise convolution with a folded BatchNorm, residual
 // add, pooling and a shift classifier. scripts/demo.sh runs it.
 //
-//   shiftadd-run examples/tiny-cnn.mlir --entry=main --input=examples/tiny-cnn-input.npy
+//   shiftadd-run examples/tiny-cnn.mlir --entry=tiny_cnn --input=examples/tiny-cnn-input.npy
 
 !img = !shiftadd.fixed<i8, 5>
 
-func.func @main(%x: tensor<1x1x8x8x!img>) -> tensor<1x10x!shiftadd.fixed<i8, 3>> {
+func.func @tiny_cnn(%x: tensor<1x1x8x8x!img>) -> tensor<1x10x!shiftadd.fixed<i8, 3>> {
   // Shift convolution 1 -> 4 channels; weights 2^-1..2^-4 (5-bit code).
   %c1 = shiftadd.shift_conv2d %x {
       weights = dense<[[[[5, 2, 2], [-2, 2, -5], [-5, 4, 2]]], [[[-2, -3, 0], [-4, 3, 3], [0, -4, -4]]], [[[-2, 2, -3], [-3, -5, 0], [0, -3, -4]]], [[[-4, 2, 4], [5, 0, 5], [-3, 3, 4]]]]> : tensor<4x1x3x3xi8>,
