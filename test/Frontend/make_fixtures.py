@@ -130,6 +130,7 @@ def adder_model(dynamic=False, opset=13, extra=None, conv_weights=None):
 def main(out):
     os.makedirs(out, exist_ok=True)
     export_cnn(out)
+    float_mlp(out)
     onnx.save(adder_model(), os.path.join(out, "adder.onnx"))
     # Error cases, one per file.
     onnx.save(adder_model(dynamic=True), os.path.join(out, "error_dynamic_shape.onnx"))
@@ -164,6 +165,25 @@ def main(out):
                               [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 1])], inits)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
               os.path.join(out, "not_pow2.onnx"))
+
+
+def float_mlp(out):
+    """A float model without QDQ: formats come from a calibration file."""
+    w1 = np.array([[0.5, -0.25, 1, 0], [0.125, 0.5, -0.5, 0.25], [-1, 0.5, 0.25, 0.5]], np.float32)
+    w2 = np.array([[1, -0.5, 0.25], [0.5, 0.5, -1]], np.float32)
+    inits = [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(np.array([0.1, -0.2, 0.3], np.float32), "b1"),
+             numpy_helper.from_array(w2, "w2")]
+    nodes = [helper.make_node("Gemm", ["x", "w1", "b1"], ["fc1"], transB=1, name="fc1"),
+             helper.make_node("Relu", ["fc1"], ["h"], name="relu1"),
+             helper.make_node("Gemm", ["h", "w2"], ["y"], transB=1, name="fc2")]
+    graph = helper.make_graph(nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "float_mlp.onnx"))
+    with open(os.path.join(out, "float_mlp.calibration.json"), "w") as f:
+        f.write('{"x": [-1.0, 1.0], "h": [0.0, 3.5], "y": [-4.0, 4.0]}\n')
+    x = np.array([[0.5, -0.25, 0.75, 1.0], [-1.0, 0.5, 0.25, -0.5]], np.float32)
+    h = np.maximum(x @ w1.T + np.array([0.1, -0.2, 0.3], np.float32), 0)
+    save_case(out, "float_mlp", x, h @ w2.T)
 
 
 if __name__ == "__main__":
