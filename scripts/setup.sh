@@ -15,7 +15,7 @@ die() { printf 'setup.sh: error: %s\n' "$*" >&2; exit 1; }
 # The pinned toolchain (docs/toolchain notes): MLIR/LLVM/clang 22 come from
 # bookworm-security; never mix them with the 19.x in bookworm main.
 packages=(
-  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld libclang-rt-22-dev
   libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
   python3-onnx python3-torch python3-opencv
   qemu-user qemu-system-arm qemu-system-misc

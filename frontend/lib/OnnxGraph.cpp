@@ -162,6 +162,44 @@ void readShape(const onnx::ValueInfoProto &info, Graph &graph) {
   graph.shapes[info.name()] = shape;
 }
 
+/// Ops the importer maps (docs/onnx-format.md), by domain.
+bool isSupported(const onnx::NodeProto &n) {
+  static const char *standard[] = {"QuantizeLinear", "DequantizeLinear", "Conv", "Gemm", "MatMul",
+                                   "BatchNormalization", "Relu", "Clip", "Add", "MaxPool",
+                                   "AveragePool", "GlobalAveragePool", "Flatten", "Reshape",
+                                   "Constant"};
+  if (n.domain() == "ai.shiftadd")
+    return n.op_type() == "AdderConv";
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    return false;
+  for (const char *op : standard)
+    if (n.op_type() == op)
+      return true;
+  return false;
+}
+
+/// Checks what libonnx's shape inference divides by: it must run only on
+/// supported ops with positive strides, dilations and kernel sizes (a zero
+/// stride makes libonnx 1.12 divide by zero).
+bool precheckNodes(const onnx::GraphProto &g, std::string &error) {
+  for (const auto &n : g.node()) {
+    std::string where = "node '" + n.name() + "' (" + n.op_type() + ")";
+    if (!isSupported(n)) {
+      error = where + ": unsupported operation";
+      return false;
+    }
+    for (const auto &a : n.attribute()) {
+      bool positive = a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape";
+      for (int64_t v : a.ints())
+        if ((positive && v < 1) || (a.name() == "pads" && v < 0)) {
+          error = where + ": " + a.name() + " must be " + (positive ? "positive" : "non-negative");
+          return false;
+        }
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 bool loadOnnx(const std::string &bytes, Graph &graph, std::string &error) {
@@ -183,6 +221,8 @@ bool loadOnnx(const std::string &bytes, Graph &graph, std::string &error) {
       return false;
     }
   }
+  if (!precheckNodes(model.graph(), error))
+    return false;
   try {
     onnx::checker::check_model(model);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),

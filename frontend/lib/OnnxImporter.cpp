@@ -94,6 +94,20 @@ struct ImportError {
 
 [[noreturn]] void fail(const std::string &message) { throw ImportError{message}; }
 
+/// Input `i` of `node`, which must be present.
+const std::string &inputName(const Node &node, size_t i) {
+  if (i >= node.inputs.size() || node.inputs[i].empty())
+    fail(node.describe() + ": input " + std::to_string(i) + " is missing");
+  return node.inputs[i];
+}
+
+/// The single value of a scalar constant.
+double scalarOf(const Constant &c, const Node &node) {
+  if (c.values.size() != 1)
+    fail(node.describe() + ": expected a scalar constant, got " + std::to_string(c.values.size()) + " values");
+  return c.values[0];
+}
+
 /// The exponent f of a scale that must be exactly 2^-f.
 int64_t fracOfScale(double scale, const std::string &where) {
   int exponent = 0;
@@ -272,7 +286,7 @@ Quantized Importer::finalize(const std::string &name, int64_t frac, const Node &
 }
 
 void Importer::quantizeLinear(const Node &node) {
-  const Constant &scale = constantOf(node.inputs.at(1), node);
+  const Constant &scale = constantOf(inputName(node, 1), node);
   if (scale.values.size() != 1)
     fail(node.describe() + ": per-axis scales are not supported (one power-of-two scale per tensor)");
   if (node.inputs.size() > 2 && !node.inputs[2].empty()) {
@@ -397,10 +411,10 @@ Value Importer::shiftOrMulLayer(const Node &node, Quantized x, ArrayRef<int64_t>
 void Importer::weighted(const Node &node) {
   bool adder = node.opType == "AdderConv";
   bool conv = node.opType == "Conv" || adder;
-  Quantized x = quantized(node.inputs.at(0), node);
+  Quantized x = quantized(inputName(node, 0), node);
   auto xShape = cast<RankedTensorType>(x.value.getType()).getShape();
   // Weights: a float constant, or DequantizeLinear of an int8 constant.
-  const std::string &wName = node.inputs.at(1);
+  const std::string &wName = inputName(node, 1);
   const Int8Weights *int8 = nullptr;
   std::vector<double> w;
   std::vector<int64_t> wShape;
@@ -458,9 +472,14 @@ void Importer::weighted(const Node &node) {
       fail(node.describe() + ": weights of shape [" + std::to_string(wShape[0]) + ", " +
            std::to_string(wShape[1]) + ", ...] do not fit " + std::to_string(xShape[1]) +
            " input channels in " + std::to_string(groups) + " groups");
-    int64_t oh = (xShape[2] + pads[0] + pads[2] - wShape[2]) / strides[0] + 1;
-    int64_t ow = (xShape[3] + pads[1] + pads[3] - wShape[3]) / strides[1] + 1;
-    outShape = {xShape[0], outChannels, oh, ow};
+    if (llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+        llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+      fail(node.describe() + ": strides must be positive and pads non-negative");
+    int64_t spanH = xShape[2] + pads[0] + pads[2] - wShape[2];
+    int64_t spanW = xShape[3] + pads[1] + pads[3] - wShape[3];
+    if (spanH < 0 || spanW < 0)
+      fail(node.describe() + ": the kernel does not fit the padded input");
+    outShape = {xShape[0], outChannels, spanH / strides[0] + 1, spanW / strides[1] + 1};
   } else {
     if (xShape.size() != 2 || wShape.size() != 2 || wShape[1] != xShape[1])
       fail(node.describe() + ": weights do not fit the input (rank-2 input and (O, I) weights expected)");
@@ -542,14 +561,14 @@ void Importer::visit(const Node &node) {
     return quantizeLinear(node);
   if (op == "Conv" || op == "Gemm" || op == "MatMul" || op == "AdderConv")
     return weighted(node);
-  const std::string &x = node.inputs.at(0);
+  const std::string &x = inputName(node, 0);
   auto it = states.find(x);
   if (op == "BatchNormalization") {
     auto *chain = it == states.end() ? nullptr : std::get_if<PendingLayer>(&it->second);
     if (!chain || std::isfinite(chain->lo) || std::isfinite(chain->hi))
       fail(node.describe() + ": BatchNormalization must directly follow a Conv, Gemm or AdderConv");
-    const Constant &gamma = constantOf(node.inputs.at(1), node), &beta = constantOf(node.inputs.at(2), node);
-    const Constant &mean = constantOf(node.inputs.at(3), node), &var = constantOf(node.inputs.at(4), node);
+    const Constant &gamma = constantOf(inputName(node, 1), node), &beta = constantOf(inputName(node, 2), node);
+    const Constant &mean = constantOf(inputName(node, 3), node), &var = constantOf(inputName(node, 4), node);
     double epsilon = node.floatAttr("epsilon", 1e-5f);
     size_t channels = chain->scale.size();
     if (gamma.values.size() != channels || beta.values.size() != channels ||
@@ -567,8 +586,8 @@ void Importer::visit(const Node &node) {
   if (op == "Relu" || op == "Clip") {
     double lo = 0, hi = INFINITY;
     if (op == "Clip") {
-      lo = node.inputs.size() > 1 && !node.inputs[1].empty() ? constantOf(node.inputs[1], node).values.at(0) : -INFINITY;
-      hi = node.inputs.size() > 2 && !node.inputs[2].empty() ? constantOf(node.inputs[2], node).values.at(0) : INFINITY;
+      lo = node.inputs.size() > 1 && !node.inputs[1].empty() ? scalarOf(constantOf(node.inputs[1], node), node) : -INFINITY;
+      hi = node.inputs.size() > 2 && !node.inputs[2].empty() ? scalarOf(constantOf(node.inputs[2], node), node) : INFINITY;
     }
     if (it != states.end()) {
       if (auto *chain = std::get_if<PendingLayer>(&it->second)) {
@@ -593,7 +612,7 @@ void Importer::visit(const Node &node) {
     return;
   }
   if (op == "Add") {
-    Quantized lhs = quantized(node.inputs.at(0), node), rhs = quantized(node.inputs.at(1), node);
+    Quantized lhs = quantized(inputName(node, 0), node), rhs = quantized(inputName(node, 1), node);
     if (cast<RankedTensorType>(lhs.value.getType()).getShape() !=
         cast<RankedTensorType>(rhs.value.getType()).getShape())
       fail(node.describe() + ": operands differ in shape (broadcasting is not supported)");
@@ -603,7 +622,9 @@ void Importer::visit(const Node &node) {
   Quantized q = quantized(x, node);
   auto inType = cast<RankedTensorType>(q.value.getType());
   ArrayRef<int64_t> in = inType.getShape();
-  const std::vector<int64_t> &outShape = shapeOf(node.outputs.at(0), node);
+  if (node.outputs.empty())
+    fail(node.describe() + ": has no output");
+  const std::vector<int64_t> &outShape = shapeOf(node.outputs[0], node);
   auto outType = RankedTensorType::get(outShape, inType.getElementType());
   Value result;
   if (op == "MaxPool" || op == "AveragePool") {
@@ -672,8 +693,8 @@ OwningOpRef<ModuleOp> Importer::run() {
       fail("input '" + name + "' has no static shape (dynamic dimensions are not supported)");
     std::optional<int64_t> frac;
     for (const Node &node : graph.nodes)
-      if (node.opType == "QuantizeLinear" && node.inputs.at(0) == name)
-        frac = fracOfScale(constantOf(node.inputs.at(1), node).values.at(0), node.describe());
+      if (node.opType == "QuantizeLinear" && inputName(node, 0) == name)
+        frac = fracOfScale(scalarOf(constantOf(inputName(node, 1), node), node), node.describe());
     if (auto cal = options.calibration.find(name); !frac && cal != options.calibration.end())
       frac = fracOfRange(std::max(std::fabs(cal->second.first), std::fabs(cal->second.second)));
     if (!frac)
@@ -712,6 +733,9 @@ OwningOpRef<ModuleOp> importGraph(const Graph &graph, const ImportOptions &optio
     return Importer(graph, options, context, report).run();
   } catch (const ImportError &e) {
     error = e.message;
+    return nullptr;
+  } catch (const std::exception &e) { // a malformed model the checks above missed
+    error = std::string("malformed model: ") + e.what();
     return nullptr;
   }
 }
