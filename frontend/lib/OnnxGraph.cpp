@@ -167,7 +167,7 @@ bool isSupported(const onnx::NodeProto &n) {
   static const char *standard[] = {"QuantizeLinear", "DequantizeLinear", "Conv", "Gemm", "MatMul",
                                    "BatchNormalization", "Relu", "Clip", "Add", "MaxPool",
                                    "AveragePool", "GlobalAveragePool", "Flatten", "Reshape",
-                                   "Constant"};
+                                   "Concat", "Constant"};
   if (n.domain() == "ai.shiftadd")
     return n.op_type() == "AdderConv";
   if (!n.domain().empty() && n.domain() != "ai.onnx")

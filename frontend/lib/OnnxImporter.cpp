@@ -611,6 +611,28 @@ void Importer::visit(const Node &node) {
     states[node.outputs[0]] = Quantized{clamp.getOutput(), q.frac};
     return;
   }
+  if (op == "Concat") {
+    SmallVector<Value> values;
+    std::optional<int64_t> frac;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      Quantized q = quantized(inputName(node, i), node);
+      if (frac && *frac != q.frac)
+        fail(node.describe() + ": inputs have different formats (2^-" + std::to_string(*frac) +
+             " and 2^-" + std::to_string(q.frac) + ")");
+      frac = q.frac;
+      values.push_back(q.value);
+    }
+    int64_t rank = cast<RankedTensorType>(values.front().getType()).getRank();
+    int64_t axis = node.intAttr("axis", 1);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      fail(node.describe() + ": axis out of range");
+    auto concat = tensor::ConcatOp::create(b, loc, axis, values);
+    verifyOrFail(concat, node);
+    states[node.outputs.at(0)] = Quantized{concat.getResult(), *frac};
+    return;
+  }
   if (op == "Add") {
     Quantized lhs = quantized(inputName(node, 0), node), rhs = quantized(inputName(node, 1), node);
     if (cast<RankedTensorType>(lhs.value.getType()).getShape() !=

@@ -241,6 +241,18 @@ def gen_flatten(rng):
     return case, in_type, [n, c, h, w], "i8"
 
 
+def gen_concat(rng):
+    """Images concatenated along channels (NHWC inside the compiled code)."""
+    case = Case(rng)
+    n, c, h, w = rng.randint(1, 2), rng.randint(1, 3), rng.randint(1, 3), rng.randint(2, 3)
+    f = rng.randint(0, 4)
+    in_type = tensor([n, c, h, w], "i8", f)
+    clamped = case.op(f"shiftadd.clamp %x {{min = -30, max = 40}} : {in_type}")
+    out_type = tensor([n, 2 * c, h, w], "i8", f)
+    case.results.append((case.op(f"tensor.concat dim(1) %x, {clamped} : ({in_type}, {in_type}) -> {out_type}"), out_type))
+    return case, in_type, [n, c, h, w], "i8"
+
+
 GENERATORS = [
     lambda r: gen_conv(r, "shift"),
     lambda r: gen_conv(r, "shift", depthwise=True),
@@ -251,6 +263,7 @@ GENERATORS = [
     gen_pool,
     gen_add,
     gen_flatten,
+    gen_concat,
 ]
 
 

@@ -79,9 +79,39 @@ class SmallCNN(torch.nn.Module):
         return self.q5(self.fc(g))
 
 
+class Branches(torch.nn.Module):
+    """Two convolution branches concatenated along channels, then a classifier."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in, self.q, self.q_out = FQ(5), FQ(4), FQ(3)
+        self.a = torch.nn.Conv2d(2, 3, 3, padding=1)
+        self.b = torch.nn.Conv2d(2, 2, 1)
+        self.fc = torch.nn.Linear(5, 4, bias=False)
+        with torch.no_grad():
+            for layer in (self.a, self.b, self.fc):
+                layer.weight.copy_(pow2(layer.weight.shape, lo=-4))
+                if layer.bias is not None:
+                    layer.bias.copy_(torch.randn(layer.bias.shape) * 0.1)
+
+    def forward(self, x):
+        x = self.q_in(x)
+        y = torch.cat([self.q(torch.relu(self.a(x))), self.q(self.b(x))], dim=1)
+        return self.q_out(self.fc(self.q(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(y, 1), 1))))
+
+
 def save_case(out, name, x, y):
     np.save(os.path.join(out, f"{name}.input.npy"), x)
     np.save(os.path.join(out, f"{name}.torch.npy"), y)
+
+
+def export_branches(out):
+    model = Branches().eval()
+    x = torch.tensor(np.round(rng.uniform(-3.9, 3.9, size=(2, 2, 5, 5)) * 32) / 32, dtype=torch.float32)
+    torch.onnx.export(model, x, os.path.join(out, "concat_qdq.onnx"), opset_version=13,
+                      input_names=["image"], output_names=["logits"])
+    with torch.no_grad():
+        save_case(out, "concat_qdq", x.numpy(), model(x).numpy())
 
 
 def export_cnn(out):
@@ -130,6 +160,7 @@ def adder_model(dynamic=False, opset=13, extra=None, conv_weights=None):
 def main(out):
     os.makedirs(out, exist_ok=True)
     export_cnn(out)
+    export_branches(out)
     float_mlp(out)
     onnx.save(adder_model(), os.path.join(out, "adder.onnx"))
     # Error cases, one per file.

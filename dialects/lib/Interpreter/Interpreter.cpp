@@ -275,6 +275,22 @@ FailureOr<Tensor> constant(ConstantOp op) {
   return y;
 }
 
+/// Row-major concatenation along `dim`: for each index of the dimensions
+/// before it, each input's block in turn.
+FailureOr<Tensor> concat(tensor::ConcatOp op, ArrayRef<const Tensor *> inputs) {
+  Tensor y = makeTensor(op.getResult());
+  int64_t dim = int64_t(op.getDim());
+  int64_t outer = numElements(ArrayRef<int64_t>(y.shape).take_front(dim));
+  size_t at = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (const Tensor *x : inputs) {
+      int64_t block = numElements(ArrayRef<int64_t>(x->shape).drop_front(dim));
+      for (int64_t i = 0; i < block; ++i)
+        y.data[at++] = x->data[o * block + i];
+    }
+  return y;
+}
+
 /// Reshapes keep the row-major data.
 FailureOr<Tensor> reshape(Operation *op, const Tensor &x) {
   Tensor y = x;
@@ -361,6 +377,12 @@ FailureOr<SmallVector<Tensor>> shiftadd::interpret(func::FuncOp func, ArrayRef<T
             .Case([&](GlobalAvgPool2dOp p) { return globalAvgPool(p, in(0)); })
             .Case<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
                 [&](Operation *r) { return reshape(r, in(0)); })
+            .Case([&](tensor::ConcatOp c) {
+              SmallVector<const Tensor *> inputs;
+              for (Value v : c.getInputs())
+                inputs.push_back(&values[v]);
+              return concat(c, inputs);
+            })
             .Default([](Operation *other) -> FailureOr<Tensor> {
               return other->emitError("interpreter: unsupported operation '")
                      << other->getName() << "'";

@@ -108,6 +108,46 @@ Value lowerConstant(FunctionLowering &f, ConstantOp op, ModuleOp module, int &co
   return memref::GetGlobalOp::create(b, type, name);
 }
 
+/// Concatenation: images along channels (NHWC: each pixel's channels in
+/// turn), anything else row-major along `dim`. Both are blocks copied in turn
+/// for each index of the dimensions outside them.
+LogicalResult lowerConcat(FunctionLowering &f, tensor::ConcatOp op) {
+  Emitter &emit = f.emit;
+  auto type = op.getResultType();
+  int64_t dim = int64_t(op.getDim());
+  bool image = isTransposed(type);
+  if (image && dim != 1)
+    return op.emitError("lower-to-loops: images concatenate along channels (dim 1) only");
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t outer = 1;
+  for (int64_t d = 0; d < (image ? 4 : dim); ++d)
+    if (!image || d != 1)
+      outer *= shape[d];
+  auto blockOf = [&](Value v) {
+    ArrayRef<int64_t> s = cast<RankedTensorType>(v.getType()).getShape();
+    int64_t block = 1;
+    for (int64_t d = image ? 1 : dim; d < (image ? 2 : int64_t(s.size())); ++d)
+      block *= s[d];
+    return block;
+  };
+  int64_t total = 0;
+  for (Value v : op.getInputs())
+    total += blockOf(v);
+  Value output = f.createBuffer(op.getResult());
+  int64_t start = 0;
+  for (Value v : op.getInputs()) {
+    int64_t block = blockOf(v);
+    Value input = f.bufferOf(v);
+    emit.nest({{outer, {block, total}}, {block, {1, 1}}}, {emit.index(0), emit.index(start)},
+              [&](ArrayRef<Value>, ArrayRef<Value> at) {
+                emit.store(memref::LoadOp::create(emit.builder(), input, ValueRange{at[0]}), output, at[1]);
+              });
+    start += block;
+  }
+  f.buffers[op.getResult()] = output;
+  return success();
+}
+
 LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) {
   // New signature: flat input buffers, then one output buffer per result.
   SmallVector<Type> argTypes;
@@ -175,6 +215,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
               f.buffers[to] = buffer;
               return success();
             })
+            .Case([&](tensor::ConcatOp c) { return lowerConcat(f, c); })
             .Default([&](Operation *other) -> LogicalResult {
               if (isLayer(other))
                 return lowerLayer(f, other, fusedRequantize(other));
