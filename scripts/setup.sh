@@ -21,7 +21,7 @@ packages=(
   qemu-user qemu-system-arm qemu-system-misc
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   cmake ninja-build g++ libgtest-dev libbenchmark-dev libjpeg-dev
-  dataset-fashion-mnist valgrind python3-numpy
+  dataset-fashion-mnist valgrind python3-numpy libonnx-testdata
 )
 
 [ -r /etc/debian_version ] || die "this script supports Debian 12 (bookworm); /etc/debian_version not found"
