@@ -106,7 +106,8 @@ int main(void) {
   return 0;
 }
 #if defined(__riscv)
-void _start(void) { __asm__ volatile("la sp, __stack_top"); main(); }
+/* Naked: no prologue may touch the stack before it exists. */
+__attribute__((naked)) void _start(void) { __asm__ volatile("la sp, __stack_top\n j main"); }
 #endif
 """
 

@@ -196,6 +196,27 @@ def main(out):
                               [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 1])], inits)
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
               os.path.join(out, "not_pow2.onnx"))
+    int8_matmul(out)  # last: fixtures written before it keep their random draws
+
+
+def int8_matmul(out):
+    """x -> QDQ -> Reshape -> MatMul(DequantizeLinear(int8 W)) -> QDQ: an int8 (mul_linear) layer."""
+    nodes, inits = [], []
+    x = qdq("x", 4, nodes, inits)
+    inits.append(numpy_helper.from_array(np.array([2, 6], np.int64), "shape"))
+    nodes.append(helper.make_node("Reshape", [x, "shape"], ["flat"], name="reshape1"))
+    w = np.array([[12, -7, 3], [-128, 127, 0], [5, 5, -5], [1, -1, 64], [-20, 30, 9], [7, 0, -2]], np.int8)  # (I, O)
+    inits += [numpy_helper.from_array(w, "w_int8"), numpy_helper.from_array(np.array(2.0 ** -6, np.float32), "w_s"),
+              numpy_helper.from_array(np.array(0, np.int8), "w_z")]
+    nodes.append(helper.make_node("DequantizeLinear", ["w_int8", "w_s", "w_z"], ["w"], name="w_dq"))
+    nodes.append(helper.make_node("MatMul", ["flat", "w"], ["mm"], name="matmul1"))
+    y = qdq("mm", 3, nodes, inits)
+    graph = helper.make_graph(nodes, "matmul", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2, 3])],
+                              [helper.make_tensor_value_info(y, TensorProto.FLOAT, [2, 3])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(out, "int8_matmul.onnx"))
+    xs = np.round(rng.uniform(-4, 4, size=(2, 2, 3)) * 16) / 16
+    save_case(out, "int8_matmul", xs.astype(np.float32),
+              (xs.reshape(2, 6) @ (w.astype(np.float64) / 64)).astype(np.float32))
 
 
 def float_mlp(out):
