@@ -87,6 +87,7 @@ def shift_levels(rng, count):
 
 def generate(out, seed):
     rng = random.Random(seed)
+    empties_needed, empties_r, empties_p, base_consts, index_consts = [], [], [], [], set()
     layers = architecture()
     shift_lines, base_lines, table = [], [], []
     size = 32
@@ -270,8 +271,6 @@ def generate(out, seed):
                        nonzero=sum(t["nonzero"] for t in table)), f, indent=1)
     return table, ops_bound
 
-
-empties_needed, empties_r, empties_p, base_consts, index_consts = [], [], [], [], set()
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

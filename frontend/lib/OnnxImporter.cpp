@@ -182,7 +182,7 @@ private:
   Value shiftOrMulLayer(const Node &node, Quantized x, ArrayRef<int64_t> wShape,
                         const std::vector<double> &w, const Int8Weights *int8,
                         std::vector<double> &channelScale, int64_t &accFrac,
-                        function_ref<Value(RankedTensorType, NamedAttrList)> build);
+                        function_ref<Value(NamedAttrList)> build);
 };
 
 /// The quantized tensor called `name`: finalizing a pending chain with its
@@ -326,7 +326,7 @@ void Importer::quantizeLinear(const Node &node) {
 Value Importer::shiftOrMulLayer(const Node &node, Quantized x, ArrayRef<int64_t> wShape,
                                 const std::vector<double> &w, const Int8Weights *int8,
                                 std::vector<double> &channelScale, int64_t &accFrac,
-                                function_ref<Value(RankedTensorType, NamedAttrList)> build) {
+                                function_ref<Value(NamedAttrList)> build) {
   int64_t out = wShape[0], perChannel = int64_t(w.size()) / std::max<int64_t>(out, 1);
   auto weightType = RankedTensorType::get(wShape, b.getI8Type());
   NamedAttrList attrs;
@@ -336,7 +336,7 @@ Value Importer::shiftOrMulLayer(const Node &node, Quantized x, ArrayRef<int64_t>
     SmallVector<int8_t> values(int8->values.begin(), int8->values.end());
     attrs.append("weights", DenseElementsAttr::get(weightType, ArrayRef<int8_t>(values)));
     attrs.append("weight_frac", b.getI64IntegerAttr(int8->frac));
-    return build(RankedTensorType(), attrs);
+    return build(attrs);
   }
   // Shift layer: per channel, weights must be +-m_c * 2^k with one mantissa m_c.
   std::vector<double> unit(w.size());
@@ -405,7 +405,7 @@ Value Importer::shiftOrMulLayer(const Node &node, Quantized x, ArrayRef<int64_t>
   accFrac = x.frac - code.minExp();
   attrs.append("weights", DenseElementsAttr::get(weightType, ArrayRef<int8_t>(levels)));
   attrs.append("code", ShiftCodeAttr::get(context, bits, maxExp));
-  return build(RankedTensorType(), attrs);
+  return build(attrs);
 }
 
 void Importer::weighted(const Node &node) {
@@ -520,13 +520,12 @@ void Importer::weighted(const Node &node) {
               .getOutput();
   } else {
     acc = shiftOrMulLayer(node, x, wShape, w, int8, channelScale, accFrac,
-                          [&](RankedTensorType, NamedAttrList attrs) -> Value {
+                          [&](NamedAttrList attrs) -> Value {
                             geometry(attrs);
-                            auto type = fixedTensor(outShape, 32, 0);
                             bool shift = !int8;
                             int64_t frac = shift ? x.frac - cast<ShiftCodeAttr>(attrs.get("code")).getMinExp()
                                                  : x.frac + int8->frac;
-                            type = fixedTensor(outShape, 32, frac);
+                            auto type = fixedTensor(outShape, 32, frac);
                             OperationState state(loc, conv ? (shift ? ShiftConv2dOp::getOperationName()
                                                                     : MulConv2dOp::getOperationName())
                                                            : (shift ? ShiftLinearOp::getOperationName()
@@ -541,7 +540,7 @@ void Importer::weighted(const Node &node) {
   PendingLayer chain{acc, accFrac, channelScale, std::vector<double>(outChannels, 0.0),
                      -INFINITY, INFINITY, node.describe()};
   // Conv bias, Gemm C: real offsets of each channel, scaled with the chain.
-  size_t biasInput = node.opType == "Gemm" ? 2 : 2;
+  const size_t biasInput = 2; // Conv's B, Gemm's C, AdderConv's B
   if (node.inputs.size() > biasInput && !node.inputs[biasInput].empty()) {
     const Constant &bias = constantOf(node.inputs[biasInput], node);
     if (int64_t(bias.values.size()) != outChannels)
