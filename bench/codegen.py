@@ -64,11 +64,20 @@ void free(void *p) { (void)p; }
 /* libgcc's multiplication routine, which the int8 baseline calls on a core without M. */
 unsigned __mulsi3(unsigned a, unsigned b) { unsigned r = 0; while (b) { if (b & 1) r += a; a <<= 1; b >>= 1; } return r; }
 #elif defined(__arm__)
-#include <stdio.h>
+/* Bare metal without a C library: semihosting for output; .bss lives in the
+ * RAM at 0x20000000 (so that code may fill the 4 MiB at 0) and needs no
+ * clearing, qemu's memory starting zeroed. */
 #define SYST ((volatile uint32_t *)0xE000E010)
 static uint32_t counter(void) { return SYST[2]; } /* counts down */
-static void print(const char *s) { fputs(s, stdout); }
-static void finish(void) { fflush(stdout); }
+static void semihost(int op, const void *arg) {
+  register int r0 __asm__("r0") = op; register const void *r1 __asm__("r1") = arg;
+  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+}
+static void print(const char *s) { semihost(0x04, s); }
+static void finish(void) { semihost(0x18, (const void *)0x20026); for (;;) {} }
+int main(void);
+void reset(void) { main(); }
+__attribute__((section(".vectors"), used)) static void *const vectors[2] = {(void *)0x20400000, (void *)reset};
 #else
 #include <stdio.h>
 static uint32_t counter(void) { return 0; }
@@ -106,15 +115,11 @@ int main(void) {
   return 0;
 }
 #if defined(__riscv)
-/* Naked: no prologue may touch the stack before it exists. */
-__attribute__((naked)) void _start(void) { __asm__ volatile("la sp, __stack_top\n j main"); }
+/* Naked (no prologue may touch the stack before it exists) and in its own
+ * section at 0x80000000, where qemu's virt machine starts executing. */
+__attribute__((naked, section(".start"))) void _start(void) { __asm__ volatile("la sp, __stack_top\n j main"); }
 #endif
 """
-
-VECTORS = """extern void _start(void);
-__attribute__((section(".vectors"), used)) static void *const vectors[2] = {(void *)0x20400000, (void *)_start};
-"""
-
 
 def compile_shift(args, target, work, packed=False):
     t = TARGETS[target]
@@ -179,19 +184,17 @@ def measure(args, target, obj, work, name):
         hobj = os.path.join(work, "harness.o")
         run([os.path.join(LLVM, "clang"), "--target=riscv32-unknown-elf", "-march=rv32i_zicsr_zicntr", "-mabi=ilp32",
              "-O1", "-mno-relax", "-ffreestanding", "-fno-builtin", "-nostdlib", "-c", src, "-o", hobj])
-        run(["ld.lld", "-m", "elf32lriscv", "-static", "-e", "_start", "-Ttext=0x80000000",
+        run(["ld.lld", "-m", "elf32lriscv", "-static", "-e", "_start", "--section-start=.start=0x80000000",
+             "-Ttext=0x80000100",
              "--defsym=__stack_top=0x87f00000", hobj, obj, "-o", prog])
         out = run(["qemu-system-riscv32", "-M", "virt", "-m", "128M", "-bios", "none", "-nographic", "-monitor", "none",
                    "-serial", "none", "-icount", "shift=0", "-semihosting-config", "enable=on,target=native",
                    "-kernel", prog], timeout=1800)
         return int(re.search(r"instructions (\w+)", out).group(1), 16), re.search(r"checksum (\w+)", out).group(1)
     cpu, board = ("cortex-m4", "mps2-an386") if target == "cortex-m4" else ("cortex-m0", "mps2-an385")
-    vec = os.path.join(work, "vectors.c")
-    with open(vec, "w") as f:
-        f.write(VECTORS)
-    run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", "--specs=rdimon.specs", "-O1", src, vec, obj,
-         "-Wl,--section-start=.vectors=0", "-Wl,--no-warn-mismatch", "-Wl,--no-warn-execstack",
-         "-o", prog])
+    run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", "-O1", "-nostartfiles", "-nostdlib", src, obj, "-lgcc",
+         "-Wl,--section-start=.vectors=0", "-Wl,-Tbss=0x20000000", "-Wl,-e,reset", "-Wl,--no-warn-mismatch",
+         "-Wl,--no-warn-execstack", "-o", prog])
     qemu_cpu = "cortex-m4" if target == "cortex-m4" else "cortex-m3"
     out = run(["qemu-system-arm", "-M", board, "-cpu", qemu_cpu, "-nographic", "-monitor", "none", "-serial", "none",
                "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-kernel", prog], timeout=300)
