@@ -17,6 +17,9 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
     * Signature: tensor arguments become input buffers and results become
       output buffers appended to the arguments (destination passing); the
       function returns nothing. Intermediate tensors get `memref.alloc`.
+    * Layout: rank-4 tensors are stored channels-last (NHWC) between ops, so
+      that a pixel's channels are adjacent; arguments and results stay
+      row-major (NCHW) and are transposed at the boundary.
     * Addresses: every index is a loop-carried offset advanced by a constant,
       plus a constant: no index arithmetic multiplies.
     * Shift layers (weights as code): per output channel the taps are grouped
