@@ -29,7 +29,8 @@ LLVM = "/usr/lib/llvm-22/bin"
 TARGETS = {
     "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64),
     "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32),
-    "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32),
+    # Eight low registers: one block per output channel avoids most spill code.
+    "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32, pipeline=" channel-blocks=1"),
     "rv32i": dict(llc=["-mtriple=riscv32-unknown-elf", "-mattr=-m"], index=32),
 }
 
@@ -128,7 +129,7 @@ def compile_shift(args, target, work, packed=False):
     start = time.time()
     run([os.path.join(args.build, "bin", "shiftadd-opt"), os.path.join(args.out, "shift.mlir")]
         + (["--shiftadd-pack-weights"] if packed else [])
-        + [f"--shiftadd-to-llvm=index-bitwidth={t['index']}", "-o", mlir])
+        + [f"--shiftadd-to-llvm=index-bitwidth={t['index']}{t.get('pipeline', '')}", "-o", mlir])
     ll = os.path.join(work, f"{name}.ll")
     run([os.path.join(LLVM, "mlir-translate"), "--mlir-to-llvmir", mlir, "-o", ll])
     obj = os.path.join(work, f"{name}.o")

@@ -10,7 +10,9 @@
 using namespace mlir;
 
 void shiftadd::buildLLVMPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
-  pm.addPass(createShiftAddLowerToLoops());
+  ShiftAddLowerToLoopsOptions loops;
+  loops.channelBlocks = options.channelBlocks;
+  pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createShiftAddExpandConstantMultiplications());
   pm.addPass(createShiftAddStaticBuffers());

@@ -359,6 +359,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pack", action="store_true",
                         help="pack shift weights (shiftadd-pack-weights) before lowering")
+    parser.add_argument("--channel-blocks", action="store_true",
+                        help="lower with one block per output channel")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
     os.makedirs(args.work, exist_ok=True)
@@ -389,7 +391,8 @@ def main():
                 expected.append(f.read().hex())
         llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model]
                         + (["--shiftadd-pack-weights"] if args.pack else [])
-                        + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"])
+                        + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"
+                           + (" channel-blocks=1" if args.channel_blocks else "")])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -408,7 +411,8 @@ def main():
             print("  actual:  ", actual)
             raise SystemExit(1)
         passed += 1
-    print(f"{args.target}{' packed' if args.pack else ''}: {passed} passed, 0 failed")
+    variant = (" packed" if args.pack else "") + (" channel-blocks" if args.channel_blocks else "")
+    print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 
 if __name__ == "__main__":

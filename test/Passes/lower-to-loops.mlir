@@ -91,3 +91,4 @@ func.func @unsupported(%x: tensor<2x!shiftadd.fixed<i8, 0>>) -> tensor<2x!shifta
   %e = tensor.empty() : tensor<2x!shiftadd.fixed<i8, 0>>
   return %e : tensor<2x!shiftadd.fixed<i8, 0>>
 }
+

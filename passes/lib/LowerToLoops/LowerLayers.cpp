@@ -249,23 +249,28 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   emit.nest({{g.n, {hp * wp * g.c, oh * ow * g.o}}, {oh, {g.sh * wp * g.c, ow * g.o}}, {ow, {g.sw * g.c, g.o}}},
             {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
-                // Each channel's straight-line sum in a block of its own, behind a
-                // condition that always holds but that llc cannot fold: its
-                // values then do not stay live (and spill) across all channels.
-                auto &b = emit.builder();
-                Value always = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, at[1], emit.index(0));
-                auto region = scf::IfOp::create(b, TypeRange{b.getI32Type()}, always, /*withElse=*/true);
+                auto sum = [&] {
+                  return codes ? packedChannelSum(emit, info, codes, input, at[0], o, wp)
+                               : channelSum(emit, info, weights, input, at[0], o, hp, wp);
+                };
                 Value acc;
-                {
+                if (!f.channelBlocks) {
+                  acc = sum();
+                } else {
+                  // The channel's sum in a block of its own, behind a condition
+                  // that always holds but that llc cannot fold: its values then
+                  // do not stay live (and spill) across all channels.
+                  auto &b = emit.builder();
+                  Value always = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, at[1], emit.index(0));
+                  auto block = scf::IfOp::create(b, TypeRange{b.getI32Type()}, always, /*withElse=*/true);
                   OpBuilder::InsertionGuard guard(b);
-                  b.setInsertionPointToStart(&region.getThenRegion().front());
-                  Value sum = codes ? packedChannelSum(emit, info, codes, input, at[0], o, wp)
-                                    : channelSum(emit, info, weights, input, at[0], o, hp, wp);
-                  scf::YieldOp::create(b, sum);
-                  b.setInsertionPointToStart(&region.getElseRegion().front());
+                  b.setInsertionPointToStart(&block.getThenRegion().front());
+                  scf::YieldOp::create(b, sum());
+                  b.setInsertionPointToStart(&block.getElseRegion().front());
                   scf::YieldOp::create(b, emit.constant(b.getI32Type(), 0));
+                  b.setInsertionPointAfter(block);
+                  acc = block.getResult(0);
                 }
-                acc = region.getResult(0);
                 if (requantize) {
                   FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
                   if (failed(value)) {

@@ -148,7 +148,7 @@ LogicalResult lowerConcat(FunctionLowering &f, tensor::ConcatOp op) {
   return success();
 }
 
-LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) {
+LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, bool channelBlocks) {
   // New signature: flat input buffers, then one output buffer per result.
   SmallVector<Type> argTypes;
   for (Type t : llvm::concat<const Type>(func.getArgumentTypes(), func.getResultTypes())) {
@@ -166,6 +166,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
   ImplicitLocOpBuilder b(func.getLoc(), entry, entry->begin());
   Emitter emit(b);
   FunctionLowering f(emit);
+  f.channelBlocks = channelBlocks;
 
   // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
@@ -248,13 +249,15 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants) 
 }
 
 struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int constants = 0;
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
-      if (failed(lowerFunction(func, module, constants)))
+      if (failed(lowerFunction(func, module, constants, this->channelBlocks)))
         return signalPassFailure();
     }
   }

@@ -15,6 +15,8 @@ struct FunctionLowering {
   explicit FunctionLowering(Emitter &emit) : emit(emit) {}
 
   Emitter &emit;
+  /// One block per output channel (the pass's channel-blocks option).
+  bool channelBlocks = false;
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
   /// Results that write straight into an output argument.
   llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;

@@ -23,6 +23,9 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
   Option<unsigned> indexBitwidth{*this, "index-bitwidth",
                                  llvm::cl::desc("Bits of index values: the target's pointer width"),
                                  llvm::cl::init(64)};
+  Option<bool> channelBlocks{*this, "channel-blocks",
+                             llvm::cl::desc("One block per output channel (cores with few registers)"),
+                             llvm::cl::init(false)};
 };
 
 /// shiftadd -> loops -> no multiplications -> static buffers -> LLVM dialect.
