@@ -14,14 +14,6 @@ using namespace shiftadd;
 
 namespace {
 
-/// [lo, hi] of an optional clamp attribute, defaulting to the type's range.
-std::pair<int64_t, int64_t> clampRange(std::optional<ArrayRef<int64_t>> clamp,
-                                       FixedType type) {
-  if (clamp)
-    return {(*clamp)[0], (*clamp)[1]};
-  return {type.getMinValue(), type.getMaxValue()};
-}
-
 /// clamp(clamp(x, a, b), c, d) -> clamp(x, max(a, c), min(b, d)): clamping to
 /// nested intervals is clamping to their intersection (when it is not empty).
 struct MergeClamps : OpRewritePattern<ClampOp> {
@@ -52,7 +44,7 @@ struct FoldClampIntoProducer : OpRewritePattern<ClampOp> {
     auto producer = clamp.getInput().template getDefiningOp<ProducerOp>();
     if (!producer || !producer->hasOneUse())
       return failure();
-    auto [lo, hi] = clampRange(producer.getClamp(), getFixedType(producer.getOutput()));
+    auto [lo, hi] = clampBounds(producer.getClamp(), getFixedType(producer.getOutput()));
     lo = std::max(lo, clamp.getMin());
     hi = std::min(hi, clamp.getMax());
     if (lo > hi)
@@ -64,11 +56,6 @@ struct FoldClampIntoProducer : OpRewritePattern<ClampOp> {
     return success();
   }
 };
-
-/// Element `c` of a per-channel array that may hold one value for all.
-int64_t channelValue(ArrayRef<int64_t> values, int64_t c) {
-  return values.size() == 1 ? values[0] : values[c];
-}
 
 /// requantize2(requantize1(acc)) -> one requantize, when requantize1 only adds
 /// a bias and shifts left (exact) into i32, and cannot saturate because the

@@ -25,6 +25,14 @@ FixedType shiftadd::getFixedType(Value value) {
   return cast<FixedType>(cast<RankedTensorType>(value.getType()).getElementType());
 }
 
+std::pair<int64_t, int64_t> shiftadd::clampBounds(std::optional<ArrayRef<int64_t>> clamp,
+                                                  FixedType type) {
+  int64_t lo = type.getMinValue(), hi = type.getMaxValue();
+  if (clamp)
+    lo = std::max(lo, (*clamp)[0]), hi = std::min(hi, (*clamp)[1]);
+  return {lo, hi};
+}
+
 static RankedTensorType tensorType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }

@@ -73,10 +73,6 @@ int64_t channelOf(ArrayRef<int64_t> shape, int64_t i) {
   return (i / inner) % shape[1];
 }
 
-int64_t perChannel(ArrayRef<int64_t> values, int64_t c) {
-  return values.size() == 1 ? values[0] : values[c];
-}
-
 /// Stores an exact result, failing if it does not fit the result's storage
 /// type: a verified op never does, so this guards the verifiers themselves.
 LogicalResult store(Operation *op, Tensor &t, int64_t i, Int v) {
@@ -170,17 +166,15 @@ Conv convOf(ShapedType weightType, ArrayRef<int64_t> strides, ArrayRef<int64_t> 
 FailureOr<Tensor> requantize(RequantizeOp op, const Tensor &x) {
   Tensor y = makeTensor(op.getOutput());
   FixedType out = getFixedType(op.getOutput());
-  auto [lo, hi] = op.getClamp() ? std::pair((*op.getClamp())[0], (*op.getClamp())[1])
-                                : std::pair(out.getMinValue(), out.getMaxValue());
+  auto [lo, hi] = clampBounds(op.getClamp(), out);
   for (int64_t i = 0, e = int64_t(x.data.size()); i < e; ++i) {
     int64_t c = channelOf(x.shape, i);
-    Int v = Int(x.data[i]) + (op.getBias() ? perChannel(*op.getBias(), c) : 0);
-    int64_t shift = perChannel(op.getShift(), c);
+    Int v = Int(x.data[i]) + (op.getBias() ? channelValue(*op.getBias(), c) : 0);
+    int64_t shift = channelValue(op.getShift(), c);
     Int r = op.getMultiplier()
-                ? roundShift(v * perChannel(*op.getMultiplier(), c), shift + 31)
+                ? roundShift(v * channelValue(*op.getMultiplier(), c), shift + 31)
                 : roundShift(v, shift);
-    if (failed(store(op, y, i, clampTo(clampTo(r, lo, hi), out.getMinValue(),
-                                       out.getMaxValue()))))
+    if (failed(store(op, y, i, clampTo(r, lo, hi))))
       return failure();
   }
   return y;
@@ -191,8 +185,7 @@ FailureOr<Tensor> add(AddOp op, const Tensor &x, const Tensor &y) {
   int64_t fx = getFixedType(op.getLhs()).getFrac(), fy = getFixedType(op.getRhs()).getFrac();
   FixedType out = getFixedType(op.getOutput());
   int64_t common = std::max(fx, fy);
-  auto [lo, hi] = op.getClamp() ? std::pair((*op.getClamp())[0], (*op.getClamp())[1])
-                                : std::pair(out.getMinValue(), out.getMaxValue());
+  auto [lo, hi] = clampBounds(op.getClamp(), out);
   for (size_t i = 0; i < z.data.size(); ++i) {
     Int sum = roundShift(x.data[i], fx - common) + roundShift(y.data[i], fy - common);
     Int r = roundShift(sum, common - out.getFrac());

@@ -9,28 +9,22 @@
 using namespace mlir;
 using namespace shiftadd;
 
-static int64_t perChannel(ArrayRef<int64_t> values, int64_t c) {
-  return values.size() == 1 ? values[0] : values[c];
-}
-
 static uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
 
 FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value acc,
                                            uint64_t accBound, int64_t c) {
   auto &b = emit.builder();
   FixedType out = getFixedType(op.getOutput());
-  int64_t lo = out.getMinValue(), hi = out.getMaxValue();
-  if (auto clamp = op.getClamp())
-    lo = std::max(lo, (*clamp)[0]), hi = std::min(hi, (*clamp)[1]);
-  int64_t bias = op.getBias() ? perChannel(*op.getBias(), c) : 0;
-  int64_t shift = perChannel(op.getShift(), c);
+  auto [lo, hi] = clampBounds(op.getClamp(), out);
+  int64_t bias = op.getBias() ? channelValue(*op.getBias(), c) : 0;
+  int64_t shift = channelValue(op.getShift(), c);
   uint64_t reach = accBound + magnitude(bias); // bounds |acc + bias|
 
   // Pick the narrowest type in which no intermediate can overflow.
   bool wide;
   std::optional<int64_t> multiplier;
   if (op.getMultiplier()) {
-    multiplier = perChannel(*op.getMultiplier(), c);
+    multiplier = channelValue(*op.getMultiplier(), c);
     unsigned __int128 peak = (unsigned __int128)reach * uint64_t(*multiplier) +
                              ((unsigned __int128)1 << (shift + 30));
     if (peak >> 63)
@@ -91,9 +85,8 @@ LogicalResult shiftadd::lowerAdd(FunctionLowering &f, AddOp op) {
   FixedType fx = getFixedType(op.getLhs()), fy = getFixedType(op.getRhs());
   FixedType out = getFixedType(op.getOutput());
   int64_t common = std::max(fx.getFrac(), fy.getFrac());
-  int64_t lo = out.getMinValue(), hi = out.getMaxValue();
-  if (auto clamp = op.getClamp())
-    lo = std::max(lo, (*clamp)[0]), hi = std::min(hi, (*clamp)[1]);
+  const auto [lo, hi] = clampBounds(op.getClamp(), out);
+  const int64_t low = lo, high = hi; // captured by the loop body below
   // |x * 2^(c - fx)| + |y * 2^(c - fy)| plus the rounding half must fit.
   int64_t spreadX = common - fx.getFrac(), spreadY = common - fy.getFrac();
   int64_t down = common - out.getFrac();
@@ -116,7 +109,7 @@ LogicalResult shiftadd::lowerAdd(FunctionLowering &f, AddOp op) {
     Value x = emit.roundShift(emit.load(lhs, at[0], 0, type), fx.getFrac() - common);
     Value y = emit.roundShift(emit.load(rhs, at[0], 0, type), fy.getFrac() - common);
     Value sum = emit.roundShift(arith::AddIOp::create(b, x, y), common - out.getFrac());
-    emit.store(emit.clamp(sum, lo, hi), output, at[0]);
+    emit.store(emit.clamp(sum, low, high), output, at[0]);
   });
   f.buffers[op.getOutput()] = output;
   return success();

@@ -32,6 +32,16 @@ namespace shiftadd {
 /// The fixed-point element type of a value of ranked tensor type.
 FixedType getFixedType(mlir::Value value);
 
+/// Element `c` of a per-channel array attribute that may hold one value for
+/// every channel (requantize's shift, bias and multiplier).
+inline int64_t channelValue(llvm::ArrayRef<int64_t> values, int64_t c) {
+  return values.size() == 1 ? values[0] : values[c];
+}
+
+/// The [lo, hi] an optional clamp attribute leaves of `type`'s range.
+std::pair<int64_t, int64_t> clampBounds(std::optional<llvm::ArrayRef<int64_t>> clamp,
+                                        FixedType type);
+
 /// Largest possible |accumulator| of each output channel of a layer with
 /// weights, given the input type's range (spec section 6).
 llvm::SmallVector<uint64_t> accumulatorBounds(mlir::Operation *layer);
