@@ -1,0 +1,151 @@
+// The trainable network: layer chains (weighted op, BatchNorm, activation,
+// fixed-point output), residual blocks and pooling. Every block runs in two
+// modes: quantization-aware float training, and the integer simulation of the
+// exported network (spec semantics, values held as exact integers in doubles).
+#pragma once
+
+#include "shiftadd/train/Folding.h"
+
+#include <memory>
+#include <string>
+
+namespace shiftadd::train {
+
+class OnnxWriter;
+
+/// An activation and its fixed-point format. Float mode: real values on the
+/// grid 2^-frac. Integer mode: the integers themselves.
+struct Act {
+  torch::Tensor x;
+  int frac = 0;
+};
+
+/// A value of the exported ONNX graph and its format.
+struct OnnxValue {
+  std::string name;
+  int frac = 0;
+};
+
+/// How a layer computes: operator kind and, for shift layers, the
+/// parameterisation and code.
+struct OpOptions {
+  OpKind op = OpKind::Shift;
+  bool shiftPS = false; ///< DeepShift-PS instead of DeepShift-Q
+  ShiftCode code{};
+};
+
+/// A tensor's power-of-two format, learned from an exponential moving average
+/// of its largest magnitude (onnx-format.md's rule f = floor(log2(127/max))).
+class QuantizerImpl : public torch::nn::Module {
+public:
+  QuantizerImpl();
+  /// Updates the range in training mode, then rounds to the format.
+  Act forward(const torch::Tensor &x);
+  int frac() const;
+
+private:
+  torch::Tensor runningMax; // 0 until the first training batch
+};
+TORCH_MODULE(Quantizer);
+
+/// Conv or linear, then optional BatchNorm, activation and the output format.
+struct ChainSpec {
+  bool linear = false;
+  int64_t in = 0, out = 0;
+  ConvGeometry geometry{};
+  OpOptions op{};
+  bool batchNorm = true;
+  bool bias = false;
+  Activation act = Activation::None;
+};
+
+class ChainImpl : public torch::nn::Module {
+public:
+  explicit ChainImpl(ChainSpec spec);
+  Act forward(const Act &x);
+  Act forwardInt(const Act &x);
+  /// The tensors the ONNX file holds for this chain given its input format.
+  ExportedLayer exported(int inFrac) const;
+  OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name);
+  const ChainSpec &spec() const { return spec_; }
+  int outFrac() const { return quantizer->frac(); }
+  /// The weight the operator uses (quantized; what export writes).
+  torch::Tensor effectiveWeight(int inFrac) const;
+  /// Projects parameters onto what the format can express, after each
+  /// optimiser step: adder chains keep positive BatchNorm scales.
+  void constrain();
+  /// Trainable weights of adder layers (for AdderNet's adaptive scaling).
+  torch::Tensor adderWeight() const { return spec_.op.op == OpKind::Add ? weight : torch::Tensor(); }
+
+private:
+  ChainSpec spec_;
+  torch::Tensor weight, shiftP, shiftS, bias;
+  torch::nn::BatchNorm2d bn{nullptr};
+  Quantizer quantizer{nullptr};
+};
+TORCH_MODULE(Chain);
+
+/// One stage of a network.
+class Block : public torch::nn::Module {
+public:
+  virtual Act forward(const Act &x) = 0;
+  virtual Act forwardInt(const Act &x) = 0;
+  virtual OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) = 0;
+};
+
+/// Layer chains in sequence.
+class Sequence : public Block {
+public:
+  void add(ChainSpec spec);
+  Act forward(const Act &x) override;
+  Act forwardInt(const Act &x) override;
+  OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) override;
+  std::vector<Chain> chains;
+};
+
+/// main(x) + shortcut(x) (identity when the shortcut has no chains), rounded
+/// to its own format, with an optional ReLU (ResNet) after the add.
+class Residual : public Block {
+public:
+  Residual(std::shared_ptr<Sequence> main, std::shared_ptr<Sequence> shortcut, bool relu);
+  Act forward(const Act &x) override;
+  Act forwardInt(const Act &x) override;
+  OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) override;
+
+private:
+  std::shared_ptr<Sequence> main, shortcut;
+  Quantizer quantizer{nullptr};
+  bool relu;
+};
+
+/// Global average pooling and flatten: N x C x H x W -> N x C, same format.
+class GlobalPool : public Block {
+public:
+  Act forward(const Act &x) override;
+  Act forwardInt(const Act &x) override;
+  OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) override;
+};
+
+/// A network: the input's format, then blocks.
+class NetImpl : public torch::nn::Module {
+public:
+  NetImpl(std::string name, std::vector<int64_t> inputShape);
+  void append(std::shared_ptr<Block> block);
+  /// Float logits (quantization-aware).
+  torch::Tensor forward(const torch::Tensor &images);
+  /// The exported network's integer logits (as doubles) and their format.
+  Act forwardInt(const torch::Tensor &images);
+  int inputFrac() const { return input->frac(); }
+  std::vector<Chain> chains() const;
+  const std::string &name() const { return name_; }
+  const std::vector<int64_t> &inputShape() const { return inputShape_; } ///< C, H, W
+  std::vector<std::shared_ptr<Block>> blocks;
+
+private:
+  std::string name_;
+  std::vector<int64_t> inputShape_;
+  Quantizer input{nullptr};
+};
+TORCH_MODULE(Net);
+
+} // namespace shiftadd::train

@@ -1,0 +1,298 @@
+// Layer chains and blocks in float (quantization-aware) and integer mode.
+#include "shiftadd/train/Layers.h"
+
+#include "shiftadd/train/FakeQuant.h"
+#include "shiftadd/train/OnnxWriter.h"
+
+#include <cmath>
+
+namespace shiftadd::train {
+
+namespace F = torch::nn::functional;
+
+QuantizerImpl::QuantizerImpl() { runningMax = register_buffer("running_max", torch::zeros({})); }
+
+Act QuantizerImpl::forward(const torch::Tensor &x) {
+  if (is_training()) {
+    torch::NoGradGuard noGrad;
+    torch::Tensor m = x.detach().abs().max().to(runningMax.dtype());
+    // The first batch sets the range; later ones move it slowly.
+    runningMax.copy_(torch::where(runningMax > 0, 0.9 * runningMax + 0.1 * m, m));
+  }
+  int f = frac();
+  return {fakeQuantFixed(x, f), f};
+}
+
+int QuantizerImpl::frac() const { return fracForRange(runningMax.item<double>()); }
+
+ChainImpl::ChainImpl(ChainSpec spec) : spec_(spec) {
+  const ConvGeometry &g = spec.geometry;
+  std::vector<int64_t> shape = spec.linear ? std::vector<int64_t>{spec.out, spec.in}
+                                           : std::vector<int64_t>{spec.out, spec.in / g.groups,
+                                                                  g.kernel, g.kernel};
+  int64_t fanIn = spec.linear ? spec.in : spec.in / g.groups * g.kernel * g.kernel;
+  // He initialisation for the multiplicative and shift forms; AdderNet's N(0, 1).
+  torch::Tensor init = torch::randn(shape) * (spec.op.op == OpKind::Add ? 1.0 : std::sqrt(2.0 / fanIn));
+  if (spec.op.op == OpKind::Shift && spec.op.shiftPS) {
+    const ShiftCode &code = spec.op.code;
+    shiftP = register_parameter(
+        "shift_p", torch::clamp(torch::round(torch::log2(init.abs())), code.minExp(), code.maxExp));
+    shiftS = register_parameter("shift_s", torch::sign(init));
+  } else {
+    weight = register_parameter("weight", init);
+  }
+  if (spec.bias)
+    bias = register_parameter("bias", torch::zeros({spec.out}));
+  if (spec.batchNorm) {
+    TORCH_CHECK(!spec.linear, "linear chains have no BatchNorm");
+    bn = register_module("bn", torch::nn::BatchNorm2d(spec.out));
+  }
+  quantizer = register_module("quantizer", Quantizer());
+}
+
+namespace {
+int multWeightFrac(const torch::Tensor &w) { return fracForRange(w.detach().abs().max().item<double>()); }
+} // namespace
+
+torch::Tensor ChainImpl::effectiveWeight(int inFrac) const {
+  switch (spec_.op.op) {
+  case OpKind::Mult:
+    return fakeQuantWeights(weight, multWeightFrac(weight));
+  case OpKind::Add:
+    return fakeQuantWeights(weight, inFrac);
+  case OpKind::Shift:
+    return spec_.op.shiftPS ? shiftFromPS(shiftP, shiftS, spec_.op.code)
+                            : shiftQuantizeSTE(weight, spec_.op.code);
+  }
+  return {};
+}
+
+Act ChainImpl::forward(const Act &x) {
+  torch::Tensor w = effectiveWeight(x.frac), y;
+  const ConvGeometry &g = spec_.geometry;
+  if (spec_.linear)
+    y = F::linear(x.x, w, bias.defined() ? bias : torch::Tensor());
+  else if (spec_.op.op == OpKind::Add)
+    y = adderConv2d(x.x, w, g);
+  else
+    y = F::conv2d(x.x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(g.groups));
+  if (!spec_.linear && bias.defined())
+    y = y + bias.view({1, -1, 1, 1});
+  if (bn)
+    y = bn(y);
+  if (spec_.act == Activation::Relu)
+    y = torch::relu(y);
+  else if (spec_.act == Activation::Relu6)
+    y = torch::clamp(y, 0, 6);
+  return quantizer(y);
+}
+
+ExportedLayer ChainImpl::exported(int inFrac) const {
+  torch::NoGradGuard noGrad;
+  auto cpu = [](const torch::Tensor &t) { return t.detach().to(torch::kCPU, torch::kFloat).contiguous(); };
+  ExportedLayer e;
+  e.op = spec_.op.op;
+  e.act = spec_.act;
+  e.codeBits = spec_.op.code.bits;
+  if (e.op == OpKind::Mult) {
+    e.weightFrac = multWeightFrac(weight);
+    e.weight = torch::clamp(torch::floor(cpu(weight) * std::ldexp(1.0, e.weightFrac) + 0.5), -127, 127)
+                   .to(torch::kChar);
+  } else {
+    e.weight = cpu(effectiveWeight(inFrac));
+  }
+  if (bias.defined())
+    e.bias = cpu(bias);
+  if (bn) {
+    e.gamma = cpu(bn->weight), e.beta = cpu(bn->bias);
+    e.mean = cpu(bn->running_mean), e.var = cpu(bn->running_var);
+    e.epsilon = float(bn->options.eps());
+    // The format needs positive BatchNorm scales (a negative one would reverse
+    // the clamp). For mult and shift layers a channel with gamma < 0 is
+    // exported negated: -w, -gamma, -mean (and -bias) compute the same values.
+    // Adder chains keep gamma positive during training (constrain()).
+    if (e.op != OpKind::Add) {
+      torch::Tensor flip = e.gamma < 0;
+      torch::Tensor sign = 1 - 2 * flip.to(torch::kFloat);
+      std::vector<int64_t> shape(size_t(e.weight.dim()), 1);
+      shape[0] = -1;
+      e.weight = (e.weight.to(torch::kFloat) * sign.view(shape)).to(e.weight.scalar_type());
+      e.gamma = e.gamma * sign, e.mean = e.mean * sign;
+      if (e.bias.defined())
+        e.bias = e.bias * sign;
+    }
+  }
+  return e;
+}
+
+Act ChainImpl::forwardInt(const Act &x) {
+  torch::NoGradGuard noGrad;
+  int outF = outFrac();
+  FoldedLayer f = foldLayer(exported(x.frac), x.frac, outF);
+  torch::Tensor w = f.weight.to(x.x.device()), acc;
+  const ConvGeometry &g = spec_.geometry;
+  if (spec_.linear)
+    acc = torch::matmul(x.x, w.t());
+  else if (spec_.op.op == OpKind::Add)
+    acc = adderConv2d(x.x, w, g);
+  else
+    acc = F::conv2d(x.x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(g.groups));
+  return {requantize(acc, f), outF};
+}
+
+OnnxValue ChainImpl::exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) {
+  ExportedLayer e = exported(input.frac);
+  std::string w = name + ".weight";
+  if (e.op == OpKind::Mult)
+    writer.dequantize(writer.initializer(w + ".int8", e.weight), e.weightFrac, w);
+  else
+    writer.initializer(w, e.weight);
+  std::vector<std::string> inputs{input.name, w};
+  if (e.bias.defined())
+    inputs.push_back(writer.initializer(name + ".bias", e.bias));
+  std::string y = name + ".out";
+  const ConvGeometry &g = spec_.geometry;
+  if (spec_.linear) {
+    auto *node = writer.node("Gemm", inputs, {y}, name);
+    OnnxWriter::attr(node, "transB", int64_t(1));
+  } else {
+    auto *node = writer.node(e.op == OpKind::Add ? "AdderConv" : "Conv", inputs, {y}, name,
+                             e.op == OpKind::Add ? "ai.shiftadd" : "");
+    OnnxWriter::attr(node, "kernel_shape", std::vector<int64_t>{g.kernel, g.kernel});
+    OnnxWriter::attr(node, "strides", std::vector<int64_t>{g.stride, g.stride});
+    OnnxWriter::attr(node, "pads", std::vector<int64_t>{g.pad, g.pad, g.pad, g.pad});
+    OnnxWriter::attr(node, "group", g.groups);
+  }
+  if (e.op == OpKind::Shift)
+    writer.metadata("shiftadd.code_bits." + name, std::to_string(e.codeBits));
+  if (e.gamma.defined()) {
+    std::string z = name + ".bn";
+    auto *node = writer.node("BatchNormalization",
+                             {y, writer.initializer(name + ".bn.scale", e.gamma),
+                              writer.initializer(name + ".bn.bias", e.beta),
+                              writer.initializer(name + ".bn.mean", e.mean),
+                              writer.initializer(name + ".bn.var", e.var)},
+                             {z}, name + ".bn");
+    OnnxWriter::attr(node, "epsilon", e.epsilon);
+    y = z;
+  }
+  if (e.act == Activation::Relu) {
+    writer.node("Relu", {y}, {name + ".relu"}, name + ".relu");
+    y = name + ".relu";
+  } else if (e.act == Activation::Relu6) {
+    writer.node("Clip", {y, writer.scalar(name + ".min", 0.f), writer.scalar(name + ".max", 6.f)},
+                {name + ".relu6"}, name + ".relu6");
+    y = name + ".relu6";
+  }
+  return {writer.quantizeDequantize(y, outFrac(), name + ".q"), outFrac()};
+}
+
+void ChainImpl::constrain() {
+  if (spec_.op.op == OpKind::Add && bn) {
+    torch::NoGradGuard noGrad;
+    bn->weight.clamp_min_(1e-3);
+  }
+}
+
+void Sequence::add(ChainSpec spec) {
+  chains.push_back(register_module(std::to_string(chains.size()), Chain(spec)));
+}
+
+Act Sequence::forward(const Act &x) {
+  Act a = x;
+  for (Chain &c : chains)
+    a = c->forward(a);
+  return a;
+}
+
+Act Sequence::forwardInt(const Act &x) {
+  Act a = x;
+  for (Chain &c : chains)
+    a = c->forwardInt(a);
+  return a;
+}
+
+OnnxValue Sequence::exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) {
+  OnnxValue y = input;
+  for (size_t i = 0; i < chains.size(); ++i)
+    y = chains[i]->exportOnnx(writer, y, name + "." + std::to_string(i));
+  return y;
+}
+
+Residual::Residual(std::shared_ptr<Sequence> m, std::shared_ptr<Sequence> s, bool relu)
+    : main(register_module("main", std::move(m))), shortcut(register_module("shortcut", std::move(s))),
+      quantizer(register_module("quantizer", Quantizer())), relu(relu) {}
+
+Act Residual::forward(const Act &x) {
+  Act m = main->forward(x), s = shortcut->forward(x);
+  torch::Tensor y = m.x + s.x;
+  return quantizer(relu ? torch::relu(y) : y);
+}
+
+Act Residual::forwardInt(const Act &x) {
+  Act m = main->forwardInt(x), s = shortcut->forwardInt(x);
+  int f = quantizer->frac();
+  return {rescaledAdd(m.x, m.frac, s.x, s.frac, f, relu ? 0 : -128, 127), f};
+}
+
+OnnxValue Residual::exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) {
+  OnnxValue m = main->exportOnnx(writer, input, name + ".main");
+  OnnxValue s = shortcut->exportOnnx(writer, input, name + ".shortcut");
+  std::string y = name + ".add";
+  writer.node("Add", {m.name, s.name}, {y}, y);
+  if (relu) {
+    writer.node("Relu", {y}, {y + ".relu"}, y + ".relu");
+    y += ".relu";
+  }
+  return {writer.quantizeDequantize(y, quantizer->frac(), name + ".q"), quantizer->frac()};
+}
+
+Act GlobalPool::forward(const Act &x) {
+  // Rounded half up to the input's format, as D(S, n) of spec section 9.
+  return {fakeQuantFixed(x.x.mean({2, 3}), x.frac), x.frac};
+}
+
+Act GlobalPool::forwardInt(const Act &x) {
+  return {globalAvgPoolInt(x.x).flatten(1), x.frac};
+}
+
+OnnxValue GlobalPool::exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) {
+  writer.node("GlobalAveragePool", {input.name}, {name + ".pool"}, name + ".pool");
+  auto *node = writer.node("Flatten", {name + ".pool"}, {name + ".flat"}, name + ".flat");
+  OnnxWriter::attr(node, "axis", int64_t(1));
+  return {name + ".flat", input.frac};
+}
+
+NetImpl::NetImpl(std::string name, std::vector<int64_t> inputShape)
+    : name_(std::move(name)), inputShape_(std::move(inputShape)) {
+  input = register_module("input", Quantizer());
+}
+
+void NetImpl::append(std::shared_ptr<Block> block) {
+  blocks.push_back(register_module("block" + std::to_string(blocks.size()), std::move(block)));
+}
+
+torch::Tensor NetImpl::forward(const torch::Tensor &images) {
+  Act a = input(images);
+  for (auto &b : blocks)
+    a = b->forward(a);
+  return a.x;
+}
+
+Act NetImpl::forwardInt(const torch::Tensor &images) {
+  torch::NoGradGuard noGrad;
+  Act a{quantizeInput(images, inputFrac()), inputFrac()};
+  for (auto &b : blocks)
+    a = b->forwardInt(a);
+  return a;
+}
+
+std::vector<Chain> NetImpl::chains() const {
+  std::vector<Chain> out;
+  for (const auto &m : modules(/*include_self=*/false))
+    if (auto c = std::dynamic_pointer_cast<ChainImpl>(m))
+      out.emplace_back(c);
+  return out;
+}
+
+} // namespace shiftadd::train
