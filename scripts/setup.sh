@@ -21,7 +21,7 @@ packages=(
   qemu-user qemu-system-arm qemu-system-misc
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   cmake ninja-build g++ libgtest-dev libbenchmark-dev libjpeg-dev
-  dataset-fashion-mnist valgrind python3-numpy libonnx-testdata
+  dataset-fashion-mnist valgrind python3-numpy libonnx-testdata zlib1g-dev liblzma-dev
 )
 
 [ -r /etc/debian_version ] || die "this script supports Debian 12 (bookworm); /etc/debian_version not found"
@@ -51,6 +51,22 @@ case "$mlir_version" in
   *22.1.*) ;;
   *) die "libmlir-22-dev is $mlir_version, expected 22.1.x" ;;
 esac
+
+# The UCI optical digits (1,797 8x8 images) for the trainer's tests and demo:
+# digits.csv.gz inside Debian's python3-sklearn package, extracted, not installed.
+digits=$root/data/digits/digits.csv.gz
+if [ ! -s "$digits" ]; then
+  say "Extracting the UCI digits from Debian's python3-sklearn package"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  if ! (cd "$tmp" && apt-get download python3-sklearn >/dev/null 2>&1); then
+    [ "$(id -u)" -eq 0 ] && apt-get update >/dev/null
+    (cd "$tmp" && apt-get download python3-sklearn) || die "cannot download python3-sklearn (Debian archive unreachable?)"
+  fi
+  dpkg-deb -x "$tmp"/python3-sklearn_*.deb "$tmp/x"
+  mkdir -p "$(dirname "$digits")"
+  cp "$(find "$tmp/x" -name digits.csv.gz | head -1)" "$digits.tmp" && mv "$digits.tmp" "$digits"
+fi
 
 say "Configuring in $build"
 # shellcheck disable=SC2086  # SHIFTADD_CMAKE_ARGS is a list of words

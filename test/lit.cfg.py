@@ -9,7 +9,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.shiftadd_obj_root, "test")
-config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "numerical.py", "make_fixtures.py", "compare_torch.py", "onnx_node_tests.py"]
+config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "numerical.py", "make_fixtures.py", "compare_torch.py", "onnx_node_tests.py", "agree.py"]
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -23,4 +23,10 @@ config.substitutions.append(("%shiftadd_tools_dir", config.shiftadd_tools_dir))
 
 tool_dirs = [config.shiftadd_tools_dir, config.llvm_tools_dir]
 tools = ["shiftadd-opt", "shiftadd-run", "shiftadd-translate"]
+# The trainer's tests (test/Training) run where it is built, on the UCI
+# digits that scripts/setup.sh extracts from Debian's python3-sklearn.
+if config.shiftadd_trainer in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("trainer")
+    tools.append("shiftadd-train")
+config.substitutions.append(("%digits", os.path.join(config.shiftadd_src_root, "data", "digits", "digits.csv.gz")))
 llvm_config.add_tool_substitutions(tools, tool_dirs)

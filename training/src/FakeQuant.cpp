@@ -14,7 +14,8 @@ torch::Tensor fakeQuantFixed(const torch::Tensor &x, int frac, int bits) {
   torch::Tensor q = torch::clamp(torch::floor(scaled + 0.5), lo, hi) / scale;
   // Straight-through inside the range: value of q, gradient of the clamped identity.
   torch::Tensor ste = torch::clamp(x, lo / scale, hi / scale);
-  return ste + (q - ste).detach();
+  // q + (ste - ste): exactly q, unlike ste + (q - ste), which can round.
+  return q.detach() + (ste - ste.detach());
 }
 
 } // namespace shiftadd::train

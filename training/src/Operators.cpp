@@ -19,10 +19,10 @@ torch::Tensor shiftQuantize(const torch::Tensor &w, ShiftCode code) {
   return q;
 }
 
-// The straight-through wrapper lives outside so that shiftQuantize stays a
-// plain value function (export and tests call it too).
+// Value exactly q, gradient of the identity: q + (w - w) is q bit for bit,
+// where w + (q - w) can round off the grid. Export relies on exact values.
 static torch::Tensor straightThrough(const torch::Tensor &w, const torch::Tensor &q) {
-  return w + (q - w).detach();
+  return q.detach() + (w - w.detach());
 }
 
 namespace {

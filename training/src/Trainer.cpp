@@ -220,9 +220,14 @@ void train(const TrainOptions &o) {
     if (::access(checkpoint.c_str(), R_OK) != 0)
       throw std::runtime_error(checkpoint + ": --resume, but there is no checkpoint");
     torch::serialize::InputArchive archive, modelArchive, optArchive;
-    archive.load_from(checkpoint, device);
     c10::IValue v;
-    archive.read("identity", v);
+    try {
+      archive.load_from(checkpoint, device);
+      archive.read("identity", v);
+    } catch (const c10::Error &e) {
+      throw std::runtime_error(checkpoint + ": not a checkpoint of shiftadd-train (" +
+                               e.what_without_backtrace() + ")");
+    }
     if (v.toStringRef() != id)
       throw std::runtime_error(checkpoint + ": was written by a different run (" + v.toStringRef() +
                                "); this one is " + id);
@@ -339,7 +344,7 @@ void train(const TrainOptions &o) {
   final << std::setprecision(6) << "{\"model\": \"" << mo.name << "\", \"data\": \"" << o.data
         << "\", \"epochs\": " << o.epochs << ", \"seed\": " << o.seed
         << ", \"float_test_accuracy\": " << floatTest.accuracy
-        << ", \"integer_test_accuracy\": " << intAccuracy
+        << ", \"integer_test_accuracy\": " << intAccuracy << ", \"test_images\": " << test.size()
         << ", \"float_integer_agreement\": " << 100.0 * double(agree) / double(test.size())
         << ", \"parameters\": " << [&] {
              int64_t n = 0;

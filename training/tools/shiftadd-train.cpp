@@ -49,6 +49,12 @@ Run
   --help, --version
 )";
 
+/// Errors are one line: LibTorch's messages can span several.
+static int fail(const std::string &message) {
+  std::fprintf(stderr, "shiftadd-train: error: %s\n", message.substr(0, message.find('\n')).c_str());
+  return 1;
+}
+
 int main(int argc, char **argv) {
   TrainOptions o;
   std::string op = "shift", shiftParam = "q", firstLast = "mult";
@@ -142,11 +148,9 @@ int main(int argc, char **argv) {
       throw std::runtime_error("--max-exp must be in -32..32");
     train(o);
   } catch (const c10::Error &e) {
-    std::fprintf(stderr, "shiftadd-train: error: %s\n", e.what_without_backtrace());
-    return 1;
+    return fail(e.what_without_backtrace());
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "shiftadd-train: error: %s\n", e.what());
-    return 1;
+    return fail(e.what());
   }
   return 0;
 }
