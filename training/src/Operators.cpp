@@ -10,13 +10,18 @@ namespace F = torch::nn::functional;
 torch::Tensor shiftQuantize(const torch::Tensor &w, ShiftCode code) {
   torch::NoGradGuard noGrad;
   // frexp: |w| = m * 2^e, m in [0.5, 1). The exponent rounded in the log domain
-  // is e when m^2 >= 1/2, else e - 1; m^2 is exact in double for a float32 m.
-  auto [mantissa, exponent] = torch::frexp(w.abs().to(torch::kDouble));
-  torch::Tensor p = exponent.to(torch::kDouble) - (mantissa * mantissa < 0.5).to(torch::kDouble);
+  // is e when m >= 1/sqrt 2, else e - 1. No float equals 1/sqrt 2, so
+  // comparing with the first float above it is exact (spec section 3).
+  static const float kSqrtHalf = [] {
+    float c = float(M_SQRT1_2);
+    return double(c) < M_SQRT1_2 ? std::nextafter(c, 1.f) : c;
+  }();
+  torch::Tensor x = w.detach().to(torch::kFloat);
+  auto [mantissa, exponent] = torch::frexp(x.abs());
+  torch::Tensor p = exponent.to(torch::kFloat) - (mantissa < kSqrtHalf).to(torch::kFloat);
   p = torch::clamp_max(p, code.maxExp);
-  torch::Tensor q = torch::sign(w).to(torch::kDouble) * torch::exp2(p);
-  q = torch::where(p < code.minExp(), torch::zeros_like(q), q).to(w.dtype());
-  return q;
+  torch::Tensor q = torch::sign(x) * torch::exp2(p);
+  return torch::where(p < code.minExp(), torch::zeros_like(q), q).to(w.dtype());
 }
 
 // Value exactly q, gradient of the identity: q + (w - w) is q bit for bit,

@@ -163,10 +163,9 @@ void saveCheckpoint(const std::string &path, Net &net, torch::optim::Optimizer &
 class Progress {
 public:
   Progress(int64_t epoch, int64_t epochs, int64_t steps, bool enabled)
-      : epoch(epoch), epochs(epochs), steps(steps), enabled(enabled && ::isatty(2)) {}
+      : epoch(epoch), epochs(epochs), steps(steps), enabled_(enabled && ::isatty(2)) {}
+  bool enabled() const { return enabled_; }
   void update(int64_t step, double loss, double accuracy, double imagesPerSecond, double elapsed) {
-    if (!enabled)
-      return;
     const int width = 24;
     int filled = int(width * step / std::max<int64_t>(1, steps));
     double eta = step > 0 ? elapsed * double(steps - step) / double(step) : 0;
@@ -176,13 +175,13 @@ public:
                  accuracy, imagesPerSecond, formatDuration(eta).c_str());
   }
   void done() {
-    if (enabled)
+    if (enabled_)
       std::fprintf(stderr, "\r%*s\r", 110, "");
   }
 
 private:
   int64_t epoch, epochs, steps;
-  bool enabled;
+  bool enabled_;
 };
 
 } // namespace
@@ -205,6 +204,9 @@ void train(const TrainOptions &o) {
   torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
 
   Split split = loadDataset(o.data, o.dataPath, o.cacheDir.empty() ? o.out : o.cacheDir);
+  if (o.testLimit > 0 && o.testLimit < split.test.size())
+    split.test = {split.test.images.slice(0, 0, o.testLimit), split.test.labels.slice(0, 0, o.testLimit),
+                  split.test.classes};
   ModelOptions mo = o.model;
   mo.inputShape = {split.train.images.size(1), split.train.images.size(2), split.train.images.size(3)};
   mo.classes = split.train.classes;
@@ -260,8 +262,11 @@ void train(const TrainOptions &o) {
     net->train();
     Progress progress(epoch + 1, o.epochs, stepsPerEpoch, !o.quiet);
     auto start = Clock::now();
-    double lossSum = 0, lr = 0;
-    int64_t correct = 0, seen = 0;
+    // Sums stay on the device: reading them each step would stall it.
+    torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    double lr = 0;
+    int64_t seen = 0;
     for (int64_t step = 0; step < stepsPerEpoch; ++step) {
       int64_t from = step * o.batch, len = std::min(o.batch, train.size() - from);
       torch::Tensor idx = order.slice(0, from, from + len);
@@ -282,25 +287,26 @@ void train(const TrainOptions &o) {
       opt->step();
       for (Chain &c : chains)
         c->constrain();
-      double l = loss.item<double>();
-      if (!std::isfinite(l))
-        throw std::runtime_error("training diverged at epoch " + std::to_string(epoch + 1) + " step " +
-                                 std::to_string(step) + " (loss " + std::to_string(l) +
-                                 "); lower --lr (the last checkpoint is intact)");
-      lossSum += l * double(len);
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      lossSum += loss.detach().to(torch::kDouble) * double(len);
+      correct += logits.argmax(1).eq(y).sum();
       seen += len;
-      double elapsed = seconds(start);
-      progress.update(step + 1, lossSum / double(seen), 100.0 * double(correct) / double(seen),
-                      double(seen) / elapsed, elapsed);
+      if (progress.enabled()) {
+        double elapsed = seconds(start);
+        progress.update(step + 1, lossSum.item<double>() / double(seen),
+                        100.0 * double(correct.item<int64_t>()) / double(seen), double(seen) / elapsed, elapsed);
+      }
     }
     progress.done();
     double trainSeconds = seconds(start);
+    double meanLoss = lossSum.item<double>() / double(seen);
+    double trainAccuracy = 100.0 * double(correct.item<int64_t>()) / double(seen);
+    if (!std::isfinite(meanLoss))
+      throw std::runtime_error("training diverged in epoch " + std::to_string(epoch + 1) +
+                               " (loss not finite); lower --lr (the last checkpoint is intact)");
     Evaluation test = evaluate(net, split, device, 256);
     std::ostringstream line;
     line << std::setprecision(6) << "{\"epoch\": " << epoch + 1 << ", \"lr\": " << lr
-         << ", \"train_loss\": " << lossSum / double(seen)
-         << ", \"train_accuracy\": " << 100.0 * double(correct) / double(seen)
+         << ", \"train_loss\": " << meanLoss << ", \"train_accuracy\": " << trainAccuracy
          << ", \"test_loss\": " << test.loss << ", \"test_accuracy\": " << test.accuracy
          << ", \"seconds\": " << trainSeconds << ", \"images_per_second\": " << double(seen) / trainSeconds
          << "}\n";
@@ -309,8 +315,7 @@ void train(const TrainOptions &o) {
     writeFileAtomically(o.out + "/metrics.jsonl", history);
     if (!o.quiet)
       std::fprintf(stderr, "epoch %lld/%lld  loss %.4f  train %.2f%%  test %.2f%%  %.1f s  %.0f img/s\n",
-                   (long long)epoch + 1, (long long)o.epochs, lossSum / double(seen),
-                   100.0 * double(correct) / double(seen), test.accuracy, trainSeconds,
+                   (long long)epoch + 1, (long long)o.epochs, meanLoss, trainAccuracy, test.accuracy, trainSeconds,
                    double(seen) / trainSeconds);
   }
 

@@ -45,6 +45,7 @@ Run
   --export-batch N      batch dimension of model.onnx (1)
   --samples N           test images in the samples .npy files (--export-batch)
   --max-steps N         at most N steps per epoch (for benchmarks)
+  --test-limit N        evaluate on the first N test images only (quick checks)
   --quiet               no progress output
   --help, --version
 )";
@@ -101,6 +102,7 @@ int main(int argc, char **argv) {
       {"--export-batch", [&](auto &k, auto &v) { o.exportBatch = toInt(k, v); }},
       {"--samples", [&](auto &k, auto &v) { o.samples = toInt(k, v); }},
       {"--max-steps", [&](auto &k, auto &v) { o.maxSteps = toInt(k, v); }},
+      {"--test-limit", [&](auto &k, auto &v) { o.testLimit = toInt(k, v); }},
   };
   try {
     for (int i = 1; i < argc; ++i) {
