@@ -22,7 +22,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%shiftadd_tools_dir", config.shiftadd_tools_dir))
 
 tool_dirs = [config.shiftadd_tools_dir, config.llvm_tools_dir]
-tools = ["shiftadd-opt", "shiftadd-run", "shiftadd-translate"]
+tools = ["shiftadd-opt", "shiftadd-run", "shiftadd-translate", "shiftaddc"]
 # The trainer's tests (test/Training) run where it is built, on the UCI
 # digits that scripts/setup.sh extracts from Debian's python3-sklearn.
 if config.shiftadd_trainer in ("ON", "1", "TRUE", "YES"):

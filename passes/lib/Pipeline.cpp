@@ -9,16 +9,21 @@
 
 using namespace mlir;
 
-void shiftadd::buildLLVMPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
+void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
   ShiftAddLowerToLoopsOptions loops;
   loops.channelBlocks = options.channelBlocks;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createShiftAddExpandConstantMultiplications());
-  pm.addPass(createShiftAddStaticBuffers());
+  if (options.arena)
+    pm.addPass(createShiftAddPlanMemory());
+  else
+    pm.addPass(createShiftAddStaticBuffers());
   pm.addPass(createCSEPass());
   pm.addPass(createShiftAddVerifyMultFree());
+}
 
+void shiftadd::buildConversionPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
   pm.addPass(createSCFToControlFlowPass());
   ArithToLLVMConversionPassOptions arith;
   arith.indexBitwidth = options.indexBitwidth;
@@ -27,7 +32,7 @@ void shiftadd::buildLLVMPipeline(OpPassManager &pm, const LLVMPipelineOptions &o
   memref.indexBitwidth = options.indexBitwidth;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
   // Flat static buffers are passed as bare pointers: a C-callable
-  // `void f(const int8_t *in, ..., int8_t *out, ...)`.
+  // `void f(const int8_t *in, ..., int8_t *out, ...[, void *arena])`.
   ConvertFuncToLLVMPassOptions func;
   func.useBarePtrCallConv = true;
   func.indexBitwidth = options.indexBitwidth;
@@ -39,6 +44,11 @@ void shiftadd::buildLLVMPipeline(OpPassManager &pm, const LLVMPipelineOptions &o
   pm.addPass(createShiftAddMarkNoUnwind());
   // Index linearisation in the conversions must not have brought one back.
   pm.addPass(createShiftAddVerifyMultFree());
+}
+
+void shiftadd::buildLLVMPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
+  buildLoopsPipeline(pm, options);
+  buildConversionPipeline(pm, options);
 }
 
 void shiftadd::registerAllPasses() {

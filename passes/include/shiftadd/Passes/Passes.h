@@ -26,10 +26,18 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
   Option<bool> channelBlocks{*this, "channel-blocks",
                              llvm::cl::desc("One block per output channel (cores with few registers)"),
                              llvm::cl::init(false)};
+  Option<bool> arena{*this, "arena",
+                     llvm::cl::desc("Place intermediate buffers in an arena argument (the static "
+                                    "memory plan) instead of private globals"),
+                     llvm::cl::init(false)};
 };
 
 /// shiftadd -> loops -> no multiplications -> static buffers -> LLVM dialect.
 void buildLLVMPipeline(mlir::OpPassManager &pm, const LLVMPipelineOptions &options);
+/// Its two halves: up to loops on memrefs with buffers placed (the memory
+/// plan's attributes are readable after it), then the conversion to LLVM.
+void buildLoopsPipeline(mlir::OpPassManager &pm, const LLVMPipelineOptions &options);
+void buildConversionPipeline(mlir::OpPassManager &pm, const LLVMPipelineOptions &options);
 
 /// Registers every shiftadd pass and the `shiftadd-to-llvm` pipeline.
 void registerAllPasses();

@@ -110,6 +110,25 @@ def ShiftAddStaticBuffers : Pass<"shiftadd-static-buffers", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def ShiftAddPlanMemory : Pass<"shiftadd-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place every buffer in one arena argument, reusing memory between lifetimes";
+  let description = [{
+    The static memory plan of `shiftaddc`. Each function gets a last argument
+    `memref<A x i8>`, the arena, and every statically shaped `memref.alloc`
+    becomes a `memref.view` into it at a fixed offset; `memref.dealloc` is
+    dropped. A buffer lives from the top-level op that allocates it to the
+    last top-level op that uses it or a view of it (the lowering emits one
+    top-level loop nest per layer). Buffers are placed greedily, largest
+    first, at the lowest 16-byte-aligned offset that overlaps no buffer alive
+    at the same time, so `A` is the peak of simultaneously live activations
+    up to alignment and fragmentation (the function attribute
+    `shiftadd.arena_size` records it; `shiftadd.arena_peak` records the sum
+    of the largest set of buffers alive at once, the lower bound). Buffers
+    are not shared in place: an op never writes the buffer it reads.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def ShiftAddMarkNoUnwind : Pass<"shiftadd-mark-nounwind", "mlir::ModuleOp"> {
   let summary = "Mark every LLVM function nounwind";
   let description = [{

@@ -1,0 +1,75 @@
+//===- Targets.cpp - The five targets and code emission -------------------===//
+
+#include "Targets.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace shiftadd::compiler;
+
+static const Target kTargets[] = {
+    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false},
+    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false},
+    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false},
+    // Eight low registers: one block per output channel (docs/codegen.md).
+    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true},
+    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false},
+};
+
+std::optional<Target> shiftadd::compiler::findTarget(llvm::StringRef name) {
+  for (const Target &t : kTargets)
+    if (name == t.name)
+      return t;
+  return std::nullopt;
+}
+
+std::string shiftadd::compiler::targetNames() {
+  std::string names;
+  for (const Target &t : kTargets)
+    names += (names.empty() ? "" : ", ") + std::string(t.name);
+  return names;
+}
+
+bool shiftadd::compiler::emitCode(llvm::Module &module, const Target &target, unsigned optLevel, Emit kind,
+                                  std::string &bytes, std::string &error) {
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  llvm::Triple triple(target.triple);
+  const llvm::Target *backend = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!backend)
+    return false;
+  llvm::TargetOptions options;
+  if (target.softFloat)
+    options.FloatABIType = llvm::FloatABI::Soft;
+  static const llvm::CodeGenOptLevel levels[] = {llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+                                                 llvm::CodeGenOptLevel::Default,
+                                                 llvm::CodeGenOptLevel::Aggressive};
+  std::unique_ptr<llvm::TargetMachine> machine(backend->createTargetMachine(
+      triple, target.cpu, target.features, options, target.pic ? llvm::Reloc::PIC_ : llvm::Reloc::Static,
+      std::nullopt, levels[std::min(optLevel, 3u)]));
+  if (!machine) {
+    error = "cannot create a target machine for " + std::string(target.triple);
+    return false;
+  }
+  module.setDataLayout(machine->createDataLayout());
+  module.setTargetTriple(triple);
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                   kind == Emit::Object ? llvm::CodeGenFileType::ObjectFile
+                                                        : llvm::CodeGenFileType::AssemblyFile)) {
+    error = "the LLVM back end cannot emit this file type for " + std::string(target.triple);
+    return false;
+  }
+  pm.run(module);
+  bytes.assign(buffer.begin(), buffer.end());
+  return true;
+}

@@ -1,0 +1,36 @@
+//===- Targets.h - The five targets and code emission -----------*- C++ -*-===//
+
+#ifndef SHIFTADD_TOOLS_SHIFTADDC_TARGETS_H
+#define SHIFTADD_TOOLS_SHIFTADDC_TARGETS_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/IR/Module.h"
+
+#include <optional>
+#include <string>
+
+namespace shiftadd::compiler {
+
+/// A target as docs/codegen.md lists it.
+struct Target {
+  const char *name, *triple, *cpu, *features;
+  unsigned indexBitwidth;
+  bool softFloat, pic, channelBlocks;
+};
+
+/// The target called `name`, or none.
+std::optional<Target> findTarget(llvm::StringRef name);
+/// "x86-64, aarch64, cortex-m4, cortex-m0, rv32i".
+std::string targetNames();
+
+enum class Emit { Assembly, Object };
+
+/// Runs LLVM's code generator (no middle-end optimisation: it would bring
+/// multiplications back) on `module` for `target` at `optLevel` (0-3).
+/// Returns the bytes, or false with `error` set.
+bool emitCode(llvm::Module &module, const Target &target, unsigned optLevel, Emit kind,
+              std::string &bytes, std::string &error);
+
+} // namespace shiftadd::compiler
+
+#endif // SHIFTADD_TOOLS_SHIFTADDC_TARGETS_H
