@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%shiftadd_src_root", config.shiftadd_src_root))
+config.substitutions.append(("%shiftadd_obj_root", config.shiftadd_obj_root))
 # Debian's python3 with numpy/onnx/torch: the oracles of the tests (pyenv's python3 lacks them).
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%shiftadd_tools_dir", config.shiftadd_tools_dir))
