@@ -66,6 +66,11 @@ static cl::opt<std::string> symbolName("name",
                                        cl::desc("C name prefix: <name>_run, <NAME>_ARENA_SIZE (default: the "
                                                 "output file's base name)"),
                                        cl::cat(category));
+static cl::opt<std::string> weightsForm(
+    "weights",
+    cl::desc("unrolled (default): weights as immediates in straight-line code, fastest; packed: shift "
+             "layers' weights as packed codes decoded by loops, smaller code, compiles in seconds"),
+    cl::init("unrolled"), cl::cat(category));
 static cl::opt<std::string> quantizeWeights("quantize-weights",
                                             cl::desc("pow2: encode weights that are not powers of two"),
                                             cl::cat(category));
@@ -238,6 +243,8 @@ int main(int argc, char **argv) {
     return fail("--max-flash / --max-ram take a byte count such as 65536, 64k or 1M");
   if (!quantizeWeights.empty() && quantizeWeights != "pow2")
     return fail("--quantize-weights takes 'pow2', got '" + quantizeWeights + "'");
+  if (weightsForm != "unrolled" && weightsForm != "packed")
+    return fail("--weights: unknown form '" + weightsForm + "' (unrolled, packed)");
   std::string name = cIdentifier(symbolName.empty() ? llvm::sys::path::filename(outputStem).str() : symbolName);
 
   auto buffer = llvm::MemoryBuffer::getFile(inputFile, /*IsText=*/false);
@@ -294,6 +301,8 @@ int main(int argc, char **argv) {
   pipeline.channelBlocks = target->channelBlocks;
   pipeline.arena = true;
   PassManager loops(&context);
+  if (weightsForm == "packed")
+    loops.addPass(shiftadd::createShiftAddPackWeights());
   shiftadd::buildLoopsPipeline(loops, pipeline);
   if (failed(loops.run(*module)))
     return fail(inputFile + ": lowering failed: " + diagnostic);
