@@ -172,11 +172,14 @@ int64_t flashBytes(const std::string &object) {
     return -1;
   }
   int64_t bytes = 0;
-  for (const llvm::object::SectionRef &section : (*file)->sections())
-    if ((section.isText() || section.isData() || (section.isBSS() == false && section.getName() &&
-                                                  section.getName()->starts_with(".rodata"))) &&
-        !section.isBSS())
+  for (const llvm::object::SectionRef &section : (*file)->sections()) {
+    auto name = section.getName();
+    bool readOnlyData = name && name->starts_with(".rodata");
+    if (!name)
+      llvm::consumeError(name.takeError());
+    if (!section.isBSS() && (section.isText() || section.isData() || readOnlyData))
       bytes += int64_t(section.getSize());
+  }
   return bytes;
 }
 

@@ -4,10 +4,8 @@
 #include "shiftadd/train/AtomicFile.h"
 #include "shiftadd/train/Config.h"
 
-#include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>

@@ -13,6 +13,8 @@ namespace F = torch::nn::functional;
 QuantizerImpl::QuantizerImpl() { runningMax = register_buffer("running_max", torch::zeros({})); }
 
 Act QuantizerImpl::forward(const torch::Tensor &x) {
+  if (passThrough)
+    return {x, frac()};
   if (is_training()) {
     torch::NoGradGuard noGrad;
     torch::Tensor m = x.detach().abs().max().to(runningMax.dtype());
@@ -27,13 +29,19 @@ int QuantizerImpl::frac() const { return fracForRange(runningMax.item<double>())
 
 ChainImpl::ChainImpl(ChainSpec spec) : spec_(spec) {
   const ConvGeometry &g = spec.geometry;
-  std::vector<int64_t> shape = spec.linear ? std::vector<int64_t>{spec.out, spec.in}
-                                           : std::vector<int64_t>{spec.out, spec.in / g.groups,
-                                                                  g.kernel, g.kernel};
+  int64_t inMax = std::max(spec.inMax, spec.in), outMax = std::max(spec.outMax, spec.out);
+  spec_.inMax = inMax, spec_.outMax = outMax;
+  inActive = spec.in, outActive = spec.out;
+  bool dw = depthwise();
+  TORCH_CHECK(!dw || (g.groups == spec.in && spec.in == spec.out), "grouped convolutions must be depthwise");
+  int64_t cols = spec.linear ? inMax : dw ? 1 : inMax / g.groups;
+  std::vector<int64_t> shape = spec.linear ? std::vector<int64_t>{outMax, cols}
+                                           : std::vector<int64_t>{outMax, cols, g.kernel, g.kernel};
   int64_t fanIn = spec.linear ? spec.in : spec.in / g.groups * g.kernel * g.kernel;
   // He initialisation for the multiplicative and shift forms; AdderNet's N(0, 1).
   torch::Tensor init = torch::randn(shape) * (spec.op.op == OpKind::Add ? 1.0 : std::sqrt(2.0 / fanIn));
   if (spec.op.op == OpKind::Shift && spec.op.shiftPS) {
+    TORCH_CHECK(inMax == spec.in && outMax == spec.out, "DeepShift-PS layers cannot be augmented (use q)");
     const ShiftCode &code = spec.op.code;
     shiftP = register_parameter(
         "shift_p", torch::clamp(torch::round(torch::log2(init.abs())), code.minExp(), code.maxExp));
@@ -45,41 +53,103 @@ ChainImpl::ChainImpl(ChainSpec spec) : spec_(spec) {
     bias = register_parameter("bias", torch::zeros({spec.out}));
   if (spec.batchNorm) {
     TORCH_CHECK(!spec.linear, "linear chains have no BatchNorm");
-    bn = register_module("bn", torch::nn::BatchNorm2d(spec.out));
+    bn = register_module("bn", torch::nn::BatchNorm2d(outMax));
   }
   quantizer = register_module("quantizer", Quantizer());
+}
+
+void ChainImpl::enableRemap() {
+  if (spec_.op.op != OpKind::Mult && !remap && weight.defined())
+    remap = register_module("remap", Remap(spec_.out * (weight.numel() / weight.size(0))));
+}
+
+void ChainImpl::setCompute(Compute c, int64_t in, int64_t out) {
+  TORCH_CHECK(in >= spec_.in && in <= spec_.inMax && out >= spec_.out && out <= spec_.outMax,
+              "active widths outside the held weights");
+  compute = c, inActive = in, outActive = out;
+}
+
+void ChainImpl::resetBatchNorm() {
+  if (bn)
+    bn->reset_running_stats();
+}
+
+torch::Tensor ChainImpl::block(int64_t o0, int64_t o1, int64_t i0, int64_t i1) const {
+  torch::Tensor w = weight.narrow(0, o0, o1 - o0);
+  return depthwise() ? w : w.narrow(1, i0, i1 - i0);
 }
 
 namespace {
 int multWeightFrac(const torch::Tensor &w) { return fracForRange(w.detach().abs().max().item<double>()); }
 } // namespace
 
-torch::Tensor ChainImpl::effectiveWeight(int inFrac) const {
+torch::Tensor ChainImpl::operatorWeight(const torch::Tensor &shared, int inFrac) const {
+  torch::Tensor w = remap ? remap->forward(shared) : shared;
   switch (spec_.op.op) {
   case OpKind::Mult:
-    return fakeQuantWeights(weight, multWeightFrac(weight));
+    return fakeQuantWeights(w, multWeightFrac(w));
   case OpKind::Add:
-    return fakeQuantWeights(weight, inFrac);
+    return fakeQuantWeights(w, inFrac);
   case OpKind::Shift:
-    return spec_.op.shiftPS ? shiftFromPS(shiftP, shiftS, spec_.op.code)
-                            : shiftQuantizeSTE(weight, spec_.op.code);
+    return shiftQuantizeSTE(w, spec_.op.code);
   }
   return {};
 }
 
-Act ChainImpl::forward(const Act &x) {
-  torch::Tensor w = effectiveWeight(x.frac), y;
+torch::Tensor ChainImpl::effectiveWeight(int inFrac) const {
+  if (shiftP.defined()) // DeepShift-PS
+    return shiftFromPS(shiftP, shiftS, spec_.op.code);
+  return operatorWeight(block(0, spec_.out, 0, spec_.in), inFrac);
+}
+
+torch::Tensor ChainImpl::apply(const torch::Tensor &x, const torch::Tensor &w, int64_t groups,
+                               bool layerOperator) const {
   const ConvGeometry &g = spec_.geometry;
   if (spec_.linear)
-    y = F::linear(x.x, w, bias.defined() ? bias : torch::Tensor());
-  else if (spec_.op.op == OpKind::Add)
-    y = adderConv2d(x.x, w, g);
-  else
-    y = F::conv2d(x.x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(g.groups));
-  if (!spec_.linear && bias.defined())
-    y = y + bias.view({1, -1, 1, 1});
-  if (bn)
-    y = bn(y);
+    return F::linear(x, w);
+  if (layerOperator && spec_.op.op == OpKind::Add)
+    return adderConv2d(x, w, {g.kernel, g.stride, g.pad, groups});
+  return F::conv2d(x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(groups));
+}
+
+Act ChainImpl::forward(const Act &x) {
+  const int64_t inT = spec_.in, outT = spec_.out, inA = inActive, outA = outActive;
+  const bool dw = depthwise();
+  const int64_t groupsT = dw ? outT : spec_.geometry.groups, groupsA = dw ? outA : groupsT;
+  auto channels = [](const torch::Tensor &t, int64_t from, int64_t to) { return t.narrow(1, from, to - from); };
+  torch::Tensor y;
+  if (compute == Compute::Target || spec_.op.op == OpKind::Mult) {
+    // The deployable layer (also what int8 layers do in every pass).
+    y = apply(x.x, effectiveWeight(x.frac), groupsT, true);
+  } else if (compute == Compute::Mult) {
+    y = apply(x.x, block(0, outA, 0, inA), groupsA, false);
+  } else if (compute == Compute::MF) {
+    y = apply(x.x, operatorWeight(block(0, outA, 0, inA), x.frac), groupsA, true);
+  } else if (dw) {
+    // Hybrid, depthwise: the target channels by the layer's operator, the rest multiplicatively.
+    y = apply(channels(x.x, 0, outT), effectiveWeight(x.frac), outT, true);
+    if (outA > outT)
+      y = torch::cat({y, apply(channels(x.x, outT, outA), block(outT, outA, 0, 0), outA - outT, false)}, 1);
+  } else {
+    // Hybrid: Y_t = MF(X_t; W_tt) + Conv(X_a; W_ta), Y_a = Conv(X; W_a).
+    y = apply(channels(x.x, 0, inT), effectiveWeight(x.frac), 1, true);
+    if (inA > inT)
+      y = y + apply(channels(x.x, inT, inA), block(0, outT, inT, inA), 1, false);
+    if (outA > outT)
+      y = torch::cat({y, apply(x.x, block(outT, outA, 0, inA), 1, false)}, 1);
+  }
+  if (bias.defined())
+    y = spec_.linear ? y + bias : y + bias.view({1, -1, 1, 1});
+  if (bn) {
+    int64_t c = y.size(1);
+    y = F::batch_norm(y, bn->running_mean.narrow(0, 0, c), bn->running_var.narrow(0, 0, c),
+                      F::BatchNormFuncOptions()
+                          .weight(bn->weight.narrow(0, 0, c))
+                          .bias(bn->bias.narrow(0, 0, c))
+                          .training(is_training())
+                          .momentum(bnMomentum.value_or(bn->options.momentum().value_or(0.1)))
+                          .eps(bn->options.eps()));
+  }
   if (spec_.act == Activation::Relu)
     y = torch::relu(y);
   else if (spec_.act == Activation::Relu6)
@@ -95,8 +165,9 @@ ExportedLayer ChainImpl::exported(int inFrac) const {
   e.act = spec_.act;
   e.codeBits = spec_.op.code.bits;
   if (e.op == OpKind::Mult) {
-    e.weightFrac = multWeightFrac(weight);
-    e.weight = torch::clamp(torch::floor(cpu(weight) * std::ldexp(1.0, e.weightFrac) + 0.5), -127, 127)
+    torch::Tensor w = block(0, spec_.out, 0, spec_.in);
+    e.weightFrac = multWeightFrac(w);
+    e.weight = torch::clamp(torch::floor(cpu(w) * std::ldexp(1.0, e.weightFrac) + 0.5), -127, 127)
                    .to(torch::kChar);
   } else {
     e.weight = cpu(effectiveWeight(inFrac));
@@ -104,8 +175,9 @@ ExportedLayer ChainImpl::exported(int inFrac) const {
   if (bias.defined())
     e.bias = cpu(bias);
   if (bn) {
-    e.gamma = cpu(bn->weight), e.beta = cpu(bn->bias);
-    e.mean = cpu(bn->running_mean), e.var = cpu(bn->running_var);
+    auto target = [&](const torch::Tensor &t) { return cpu(t.narrow(0, 0, spec_.out)); };
+    e.gamma = target(bn->weight), e.beta = target(bn->bias);
+    e.mean = target(bn->running_mean), e.var = target(bn->running_var);
     e.epsilon = float(bn->options.eps());
     // The format needs positive BatchNorm scales (a negative one would reverse
     // the clamp). For mult and shift layers a channel with gamma < 0 is
@@ -285,6 +357,21 @@ Act NetImpl::forwardInt(const torch::Tensor &images) {
   for (auto &b : blocks)
     a = b->forwardInt(a);
   return a;
+}
+
+void NetImpl::setCompute(Compute compute, const std::vector<int64_t> &hidden) {
+  TORCH_CHECK(hidden.empty() || hidden.size() == augmentable.size(), "one hidden width per augmentable block");
+  for (Chain &c : chains())
+    c->setCompute(compute, c->spec().in, c->spec().out);
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    AugmentableBlock &b = augmentable[i];
+    b.expand->setCompute(compute, b.in, hidden[i]);
+    b.depthwise->setCompute(compute, hidden[i], hidden[i]);
+    b.project->setCompute(compute, hidden[i], b.out);
+  }
+  for (const auto &m : modules(/*include_self=*/false))
+    if (auto q = std::dynamic_pointer_cast<QuantizerImpl>(m))
+      q->setPassThrough(compute != Compute::Target);
 }
 
 std::vector<Chain> NetImpl::chains() const {

@@ -6,12 +6,12 @@
 
 namespace shiftadd::train {
 
-namespace {
-
-int64_t makeDivisible(double v, int64_t divisor = 8) {
+int64_t makeDivisible(double v, int64_t divisor) {
   int64_t rounded = std::max<int64_t>(divisor, int64_t(v + divisor / 2.0) / divisor * divisor);
   return rounded < 0.9 * v ? rounded + divisor : rounded;
 }
+
+namespace {
 
 /// Builds chains with the model's operator policy.
 struct Builder {
@@ -44,10 +44,21 @@ struct Builder {
   void invertedResidual(int64_t in, int64_t out, int64_t expand, int64_t kernel, int64_t stride) {
     auto main = std::make_shared<Sequence>();
     int64_t hidden = in * expand;
-    if (expand != 1)
-      main->add(conv(in, hidden, 1, 1, 1, Activation::Relu6, body()));
-    main->add(conv(hidden, hidden, kernel, stride, hidden, Activation::Relu6, body()));
-    main->add(conv(hidden, out, 1, 1, 1, Activation::None, body()));
+    // Augmentation widens the hidden channels (expand ratio) of blocks that have them.
+    int64_t hiddenMax = expand != 1 ? std::max(hidden, makeDivisible(double(hidden) * options.augmentMax)) : hidden;
+    if (expand != 1) {
+      ChainSpec e = conv(in, hidden, 1, 1, 1, Activation::Relu6, body());
+      e.outMax = hiddenMax;
+      main->add(e);
+    }
+    ChainSpec d = conv(hidden, hidden, kernel, stride, hidden, Activation::Relu6, body());
+    d.inMax = d.outMax = hiddenMax;
+    main->add(d);
+    ChainSpec p = conv(hidden, out, 1, 1, 1, Activation::None, body());
+    p.inMax = hiddenMax;
+    main->add(p);
+    if (hiddenMax > hidden)
+      net->augmentable.push_back({main->chains[0], main->chains[1], main->chains[2], in, hidden, hiddenMax, out});
     if (stride == 1 && in == out)
       net->append(std::make_shared<Residual>(main, std::make_shared<Sequence>(), false));
     else

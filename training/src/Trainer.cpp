@@ -8,6 +8,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -43,6 +44,11 @@ std::string identity(const TrainOptions &o) {
     << " bits=" << o.model.op.code.bits << " max_exp=" << o.model.op.code.maxExp
     << " mult_first_last=" << o.model.multFirstLast << " width=" << o.model.width << " data=" << o.data
     << " seed=" << o.seed << " batch=" << o.batch << " optimizer=" << o.optimizer;
+  if (o.augment.enabled) {
+    s << " augment=" << int(o.augment.compute) << "/" << int(o.augment.sharing) << "/" << o.augment.alpha << "/";
+    for (double f : o.augment.factors)
+      s << f << ",";
+  }
   return s.str();
 }
 
@@ -184,6 +190,33 @@ private:
   bool enabled_;
 };
 
+/// Augmented passes pollute the target's BatchNorm statistics: recompute them
+/// as the plain average over `bnBatches` training batches of the target alone
+/// (activation formats frozen).
+void reestimateBatchNorm(Net &net, const Split &split, const TrainOptions &o, torch::Device device) {
+  torch::NoGradGuard noGrad;
+  net->setCompute(Compute::Target);
+  net->train();
+  std::vector<Chain> chains = net->chains();
+  for (Chain &c : chains)
+    c->resetBatchNorm();
+  for (const auto &m : net->modules(false))
+    if (std::dynamic_pointer_cast<QuantizerImpl>(m))
+      m->eval();
+  torch::Generator gen = at::detail::createCPUGenerator(o.seed * 1000003 + 999983);
+  torch::Tensor order = torch::randperm(split.train.size(), gen, torch::kLong);
+  int64_t batches = std::min(o.augment.bnBatches, split.train.size() / o.batch);
+  for (int64_t k = 0; k < batches; ++k) {
+    for (Chain &c : chains)
+      c->setBatchNormMomentum(1.0 / double(k + 1)); // cumulative average
+    torch::Tensor idx = order.slice(0, k * o.batch, (k + 1) * o.batch);
+    net->forward(makeBatch(split, split.train, idx, /*augment=*/false, gen, device));
+  }
+  for (Chain &c : chains)
+    c->setBatchNormMomentum(std::nullopt);
+  net->eval();
+}
+
 } // namespace
 
 void train(const TrainOptions &o) {
@@ -210,8 +243,17 @@ void train(const TrainOptions &o) {
   ModelOptions mo = o.model;
   mo.inputShape = {split.train.images.size(1), split.train.images.size(2), split.train.images.size(3)};
   mo.classes = split.train.classes;
+  if (o.augment.enabled)
+    mo.augmentMax = *std::max_element(o.augment.factors.begin(), o.augment.factors.end());
   torch::manual_seed(o.seed);
   Net net = makeModel(mo);
+  if (o.augment.enabled && net->augmentable.empty())
+    throw std::runtime_error("--augment: model '" + mo.name +
+                             "' has no inverted residual blocks to augment (mobilenetv2-tiny, mcunet)");
+  if (o.augment.enabled && o.augment.sharing == Sharing::Remap)
+    for (AugmentableBlock &b : net->augmentable)
+      for (Chain *c : {&b.expand, &b.depthwise, &b.project})
+        (*c)->enableRemap();
   net->to(device);
   auto opt = makeOptimizer(o, net);
 
@@ -276,10 +318,28 @@ void train(const TrainOptions &o) {
       for (auto &g : opt->param_groups())
         g.options().set_lr(lr);
       opt->zero_grad();
+      auto lossOf = [&](const torch::Tensor &out) {
+        return torch::nn::functional::cross_entropy(
+            out, y, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.labelSmoothing));
+      };
       torch::Tensor logits = net->forward(x);
-      torch::Tensor loss = torch::nn::functional::cross_entropy(
-          logits, y, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.labelSmoothing));
+      torch::Tensor loss = lossOf(logits);
       loss.backward();
+      if (o.augment.enabled) {
+        // One augmented configuration per step: a factor per block; its
+        // gradients add to the target's in the shared weights.
+        torch::Tensor pick = torch::randint(0, int64_t(o.augment.factors.size()),
+                                            {int64_t(net->augmentable.size())}, gen, torch::kLong);
+        std::vector<int64_t> hidden;
+        for (size_t b = 0; b < net->augmentable.size(); ++b) {
+          const AugmentableBlock &blk = net->augmentable[b];
+          double f = o.augment.factors[size_t(pick[int64_t(b)].item<int64_t>())];
+          hidden.push_back(std::clamp(makeDivisible(double(blk.hidden) * f), blk.hidden, blk.hiddenMax));
+        }
+        net->setCompute(o.augment.compute, hidden);
+        (o.augment.alpha * lossOf(net->forward(x))).backward();
+        net->setCompute(Compute::Target);
+      }
       for (Chain &c : adders) {
         torch::Tensor w = c->adderWeight();
         scaleAdderGradient(w);
@@ -318,6 +378,9 @@ void train(const TrainOptions &o) {
                    (long long)epoch + 1, (long long)o.epochs, meanLoss, trainAccuracy, test.accuracy, trainSeconds,
                    double(seen) / trainSeconds);
   }
+
+  if (o.augment.enabled)
+    reestimateBatchNorm(net, split, o, device);
 
   // The deployed network: integer simulation on the whole test set, export.
   Evaluation floatTest = evaluate(net, split, device, 256);

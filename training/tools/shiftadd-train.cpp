@@ -47,6 +47,16 @@ Run
   --max-steps N         at most N steps per epoch (for benchmarks)
   --test-limit N        evaluate on the first N test images only (quick checks)
   --quiet               no progress output
+Augmentation (ShiftAddAug; NetAug with --op mult)
+  --augment             train the network as the target slice of a wider one
+  --aug-factors LIST    expand-ratio multipliers sampled per block (1.0,1.6,2.2,2.8)
+  --aug-alpha X         loss = L(target) + X * L(augmented) (1)
+  --aug-compute MODE    hybrid: target block by the body's operator, the rest
+                        multiplicative; mult: all multiplicative; mf: all by the
+                        body's operator (hybrid)
+  --aug-sharing MODE    naive: one tensor for both operators; remap: the
+                        operator uses a remapped copy (Gaussian -> Laplace, affine) (naive)
+  --bn-batches N        batches of target BatchNorm re-estimation afterwards (16)
   --help, --version
 )";
 
@@ -58,7 +68,7 @@ static int fail(const std::string &message) {
 
 int main(int argc, char **argv) {
   TrainOptions o;
-  std::string op = "shift", shiftParam = "q", firstLast = "mult";
+  std::string op = "shift", shiftParam = "q", firstLast = "mult", augCompute = "hybrid", augSharing = "naive";
   auto toInt = [](const std::string &k, const std::string &v) {
     char *end = nullptr;
     long long x = std::strtoll(v.c_str(), &end, 10);
@@ -103,6 +113,11 @@ int main(int argc, char **argv) {
       {"--samples", [&](auto &k, auto &v) { o.samples = toInt(k, v); }},
       {"--max-steps", [&](auto &k, auto &v) { o.maxSteps = toInt(k, v); }},
       {"--test-limit", [&](auto &k, auto &v) { o.testLimit = toInt(k, v); }},
+      {"--aug-factors", [&](auto &, auto &v) { o.augment.factors = parseFactors(v); }},
+      {"--aug-alpha", [&](auto &k, auto &v) { o.augment.alpha = toDouble(k, v); }},
+      {"--aug-compute", [&](auto &, auto &v) { augCompute = v; }},
+      {"--aug-sharing", [&](auto &, auto &v) { augSharing = v; }},
+      {"--bn-batches", [&](auto &k, auto &v) { o.augment.bnBatches = toInt(k, v); }},
   };
   try {
     for (int i = 1; i < argc; ++i) {
@@ -115,8 +130,8 @@ int main(int argc, char **argv) {
         std::puts("shiftadd-train 0.1 (LibTorch " TORCH_VERSION ")");
         return 0;
       }
-      if (arg == "--resume" || arg == "--quiet") {
-        (arg == "--resume" ? o.resume : o.quiet) = true;
+      if (arg == "--resume" || arg == "--quiet" || arg == "--augment") {
+        (arg == "--resume" ? o.resume : arg == "--quiet" ? o.quiet : o.augment.enabled) = true;
         continue;
       }
       size_t eq = arg.find('=');
@@ -148,6 +163,13 @@ int main(int argc, char **argv) {
       throw std::runtime_error("--code-bits must be in 2..8");
     if (o.model.op.code.maxExp < -32 || o.model.op.code.maxExp > 32)
       throw std::runtime_error("--max-exp must be in -32..32");
+    std::map<std::string, Compute> computes{{"hybrid", Compute::Hybrid}, {"mult", Compute::Mult}, {"mf", Compute::MF}};
+    if (!computes.count(augCompute))
+      throw std::runtime_error("--aug-compute: unknown '" + augCompute + "' (hybrid, mult, mf)");
+    o.augment.compute = computes[augCompute];
+    if (augSharing != "naive" && augSharing != "remap")
+      throw std::runtime_error("--aug-sharing: unknown '" + augSharing + "' (naive, remap)");
+    o.augment.sharing = augSharing == "remap" ? Sharing::Remap : Sharing::Naive;
     train(o);
   } catch (const c10::Error &e) {
     return fail(e.what_without_backtrace());

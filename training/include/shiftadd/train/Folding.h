@@ -7,7 +7,6 @@
 
 #include "shiftadd/train/Operators.h"
 
-#include <optional>
 #include <vector>
 
 namespace shiftadd::train {

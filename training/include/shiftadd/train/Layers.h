@@ -4,9 +4,11 @@
 // exported network (spec semantics, values held as exact integers in doubles).
 #pragma once
 
+#include "shiftadd/train/Augment.h"
 #include "shiftadd/train/Folding.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace shiftadd::train {
@@ -39,12 +41,16 @@ struct OpOptions {
 class QuantizerImpl : public torch::nn::Module {
 public:
   QuantizerImpl();
-  /// Updates the range in training mode, then rounds to the format.
+  /// Updates the range in training mode, then rounds to the format. In
+  /// pass-through mode (augmented forward passes, which are never deployed)
+  /// it leaves values and range alone.
   Act forward(const torch::Tensor &x);
   int frac() const;
+  void setPassThrough(bool on) { passThrough = on; }
 
 private:
   torch::Tensor runningMax; // 0 until the first training batch
+  bool passThrough = false;
 };
 TORCH_MODULE(Quantizer);
 
@@ -57,6 +63,9 @@ struct ChainSpec {
   bool batchNorm = true;
   bool bias = false;
   Activation act = Activation::None;
+  /// Augmentation: the weights are held for up to inMax x outMax channels
+  /// (0: in / out); the target is the prefix slice [:out, :in].
+  int64_t inMax = 0, outMax = 0;
 };
 
 class ChainImpl : public torch::nn::Module {
@@ -76,12 +85,33 @@ public:
   void constrain();
   /// Trainable weights of adder layers (for AdderNet's adaptive scaling).
   torch::Tensor adderWeight() const { return spec_.op.op == OpKind::Add ? weight : torch::Tensor(); }
+  /// The shared weight tensor (all channels, as trained).
+  const torch::Tensor &sharedWeight() const { return weight; }
+  /// How the next forward passes compute and on how many channels.
+  void setCompute(Compute compute, int64_t inActive, int64_t outActive);
+  /// The multiplication-free operator uses a remapped copy of the weights.
+  void enableRemap();
+  Remap remapModule() const { return remap; }
+  /// BatchNorm: momentum override (re-estimation) and reset.
+  void setBatchNormMomentum(std::optional<double> momentum) { bnMomentum = momentum; }
+  void resetBatchNorm();
 
 private:
+  bool depthwise() const { return !spec_.linear && spec_.geometry.groups > 1; }
+  /// The weights' block for out channels [o0, o1) and in channels [i0, i1).
+  torch::Tensor block(int64_t o0, int64_t o1, int64_t i0, int64_t i1) const;
+  /// What the layer's operator computes with, from a block of the shared weights.
+  torch::Tensor operatorWeight(const torch::Tensor &w, int inFrac) const;
+  torch::Tensor apply(const torch::Tensor &x, const torch::Tensor &w, int64_t groups, bool layerOperator) const;
+
   ChainSpec spec_;
   torch::Tensor weight, shiftP, shiftS, bias;
   torch::nn::BatchNorm2d bn{nullptr};
   Quantizer quantizer{nullptr};
+  Remap remap{nullptr};
+  Compute compute = Compute::Target;
+  int64_t inActive = 0, outActive = 0;
+  std::optional<double> bnMomentum;
 };
 TORCH_MODULE(Chain);
 
@@ -126,9 +156,19 @@ public:
   OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) override;
 };
 
+/// An inverted residual block whose hidden width can be augmented.
+struct AugmentableBlock {
+  Chain expand, depthwise, project;
+  int64_t in = 0, hidden = 0, hiddenMax = 0, out = 0;
+};
+
 /// A network: the input's format, then blocks.
 class NetImpl : public torch::nn::Module {
 public:
+  /// Target mode (hidden empty), or an augmented pass with these hidden
+  /// widths, one per augmentable block.
+  void setCompute(Compute compute, const std::vector<int64_t> &hidden = {});
+  std::vector<AugmentableBlock> augmentable;
   NetImpl(std::string name, std::vector<int64_t> inputShape);
   void append(std::shared_ptr<Block> block);
   /// Float logits (quantization-aware).

@@ -16,7 +16,13 @@ struct ModelOptions {
   std::vector<int64_t> inputShape{1, 8, 8}; ///< C, H, W
   int64_t classes = 10;
   double width = 0.35; ///< MobileNetV2's width multiplier
+  /// Augmentation: inverted residual blocks hold their hidden (expanded)
+  /// channels for up to this multiple of the target's (1: no augmentation).
+  double augmentMax = 1.0;
 };
+
+/// MobileNetV2's channel rounding: a multiple of `divisor`, at least 90 % of v.
+int64_t makeDivisible(double v, int64_t divisor = 8);
 
 /// Builds a model; throws std::invalid_argument for an unknown name.
 Net makeModel(const ModelOptions &options);

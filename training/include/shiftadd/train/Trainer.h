@@ -2,6 +2,7 @@
 // with exact resumption, integer evaluation and ONNX export.
 #pragma once
 
+#include "shiftadd/train/Augment.h"
 #include "shiftadd/train/Data.h"
 #include "shiftadd/train/Models.h"
 
@@ -28,6 +29,7 @@ struct TrainOptions {
   int64_t maxSteps = 0;          ///< stop each epoch after this many steps (benchmarks; 0: whole epoch)
   int64_t testLimit = 0;         ///< evaluate on the first N test images only (0: all)
   bool quiet = false;
+  AugmentOptions augment{};      ///< ShiftAddAug / NetAug training
 };
 
 /// Trains, writes checkpoint.pt, metrics.jsonl, model.onnx, final.json and the
