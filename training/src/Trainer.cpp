@@ -43,7 +43,7 @@ std::string identity(const TrainOptions &o) {
   s << "model=" << o.model.name << " op=" << int(o.model.op.op) << " ps=" << o.model.op.shiftPS
     << " bits=" << o.model.op.code.bits << " max_exp=" << o.model.op.code.maxExp
     << " mult_first_last=" << o.model.multFirstLast << " width=" << o.model.width << " data=" << o.data
-    << " seed=" << o.seed << " batch=" << o.batch << " optimizer=" << o.optimizer;
+    << " seed=" << o.seed << " batch=" << o.batch << " optimizer=" << o.optimizer << " adder_eta=" << o.adderEta;
   if (o.augment.enabled) {
     s << " augment=" << int(o.augment.compute) << "/" << int(o.augment.sharing) << "/" << o.augment.alpha << "/";
     for (double f : o.augment.factors)
@@ -340,10 +340,11 @@ void train(const TrainOptions &o) {
         (o.augment.alpha * lossOf(net->forward(x))).backward();
         net->setCompute(Compute::Target);
       }
-      for (Chain &c : adders) {
-        torch::Tensor w = c->adderWeight();
-        scaleAdderGradient(w);
-      }
+      if (o.adderEta > 0)
+        for (Chain &c : adders) {
+          torch::Tensor w = c->adderWeight();
+          scaleAdderGradient(w, o.adderEta);
+        }
       opt->step();
       for (Chain &c : chains)
         c->constrain();

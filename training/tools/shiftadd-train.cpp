@@ -36,6 +36,7 @@ Optimisation
   --lr X (0.05)  --momentum X (0.9)  --weight-decay X (5e-4; none on BN, biases, P/S)
   --schedule cosine|step|constant (cosine)  --warmup-epochs N (0)
   --step-epochs N (30)  --step-gamma X (0.1)  --label-smoothing X (0)
+  --adder-eta X         AdderNet's adaptive gradient scaling of adder weights (0.2; 0: off)
 Run
   --seed N (1)  --device cpu|cuda (cpu)  --threads N (LibTorch default)
   --out DIR             output directory (run): checkpoint.pt after every epoch
@@ -99,6 +100,7 @@ int main(int argc, char **argv) {
       {"--optimizer", [&](auto &, auto &v) { o.optimizer = v; }},
       {"--lr", [&](auto &k, auto &v) { o.lr = toDouble(k, v); }},
       {"--momentum", [&](auto &k, auto &v) { o.momentum = toDouble(k, v); }},
+      {"--adder-eta", [&](auto &k, auto &v) { o.adderEta = toDouble(k, v); }},
       {"--weight-decay", [&](auto &k, auto &v) { o.weightDecay = toDouble(k, v); }},
       {"--schedule", [&](auto &, auto &v) { o.schedule = v; }},
       {"--warmup-epochs", [&](auto &k, auto &v) { o.warmupEpochs = toInt(k, v); }},

@@ -16,6 +16,7 @@ struct TrainOptions {
   int64_t epochs = 30, batch = 64;
   std::string optimizer = "sgd"; ///< sgd (Nesterov momentum 0.9), adam, adamw
   double lr = 0.05, weightDecay = 5e-4, labelSmoothing = 0.0, momentum = 0.9;
+  double adderEta = 0.2;         ///< AdderNet's adaptive gradient scaling (0: off)
   std::string schedule = "cosine"; ///< cosine (with linear warm-up), step, constant
   int64_t warmupEpochs = 0, stepEpochs = 30;
   double stepGamma = 0.1;
