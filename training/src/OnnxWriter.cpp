@@ -31,17 +31,20 @@ OnnxNode *OnnxWriter::node(const std::string &op, const std::vector<std::string>
   return nodes.back().get();
 }
 
+std::pair<std::string, std::string> OnnxWriter::scaleAndZero(const std::string &name, int frac) {
+  return {scalar(name + ".scale", std::ldexp(1.0f, -frac)),
+          initializer(name + ".zero", torch::zeros({}, torch::kChar))};
+}
+
 std::string OnnxWriter::quantizeDequantize(const std::string &input, int frac, const std::string &name) {
-  std::string scale = scalar(name + ".scale", std::ldexp(1.0f, -frac));
-  std::string zero = initializer(name + ".zero", torch::zeros({}, torch::kChar));
+  auto [scale, zero] = scaleAndZero(name, frac);
   node("QuantizeLinear", {input, scale, zero}, {name}, name);
   node("DequantizeLinear", {name, scale, zero}, {name + ".dq"}, name + ".dq");
   return name + ".dq";
 }
 
 void OnnxWriter::dequantize(const std::string &int8Name, int frac, const std::string &output) {
-  std::string scale = scalar(output + ".scale", std::ldexp(1.0f, -frac));
-  std::string zero = initializer(output + ".zero", torch::zeros({}, torch::kChar));
+  auto [scale, zero] = scaleAndZero(output, frac);
   node("DequantizeLinear", {int8Name, scale, zero}, {output}, output);
 }
 

@@ -115,13 +115,6 @@ Evaluation evaluate(Net &net, const Split &split, torch::Device device, int64_t 
   return {loss / double(d.size()), 100.0 * double(correct) / double(d.size())};
 }
 
-/// The exported network's integer logits for images [start, start + len).
-Act integerLogits(Net &net, const Split &split, torch::Device device, int64_t start, int64_t len) {
-  net->eval();
-  torch::Tensor x = normalise(split, split.test.images.slice(0, start, start + len).to(device));
-  return net->forwardInt(x);
-}
-
 std::string join(const std::vector<double> &v) {
   std::ostringstream s;
   s << std::setprecision(9);
@@ -383,36 +376,43 @@ void train(const TrainOptions &o) {
   if (o.augment.enabled)
     reestimateBatchNorm(net, split, o, device);
 
-  // The deployed network: integer simulation on the whole test set, export.
-  Evaluation floatTest = evaluate(net, split, device, 256);
+  // The deployed network: the float and the integer network on the whole test
+  // set in one pass, keeping the integer logits of the first `samples` images.
+  net->eval();
   const Dataset &test = split.test;
-  int64_t correct = 0, agree = 0;
-  for (int64_t start = 0; start < test.size(); start += 256) {
-    int64_t len = std::min<int64_t>(256, test.size() - start);
+  int64_t samples = std::min(test.size(), o.samples > 0 ? o.samples : o.exportBatch);
+  int64_t floatCorrect = 0, correct = 0, agree = 0;
+  std::vector<torch::Tensor> sampleLogits;
+  {
     torch::NoGradGuard noGrad;
-    torch::Tensor x = normalise(split, test.images.slice(0, start, start + len).to(device));
-    torch::Tensor predicted = net->forwardInt(x).x.argmax(1);
-    correct += predicted.eq(test.labels.slice(0, start, start + len).to(device)).sum().item<int64_t>();
-    agree += predicted.eq(net->forward(x).argmax(1)).sum().item<int64_t>();
+    for (int64_t start = 0; start < test.size(); start += 256) {
+      int64_t len = std::min<int64_t>(256, test.size() - start);
+      torch::Tensor x = normalise(split, test.images.slice(0, start, start + len).to(device));
+      torch::Tensor labels = test.labels.slice(0, start, start + len).to(device);
+      torch::Tensor logits = net->forwardInt(x).x;
+      torch::Tensor predicted = logits.argmax(1), floatPredicted = net->forward(x).argmax(1);
+      correct += predicted.eq(labels).sum().item<int64_t>();
+      floatCorrect += floatPredicted.eq(labels).sum().item<int64_t>();
+      agree += predicted.eq(floatPredicted).sum().item<int64_t>();
+      if (start < samples)
+        sampleLogits.push_back(logits.narrow(0, 0, std::min(len, samples - start)));
+    }
+    torch::Tensor x = normalise(split, test.images.slice(0, 0, samples).to(device));
+    writeNpyInt8(o.out + "/samples-input.npy", quantizeInput(x, net->inputFrac()));
+    writeNpyInt8(o.out + "/samples-logits.npy", torch::cat(sampleLogits));
+    writeNpyInt8(o.out + "/samples-labels.npy", test.labels.slice(0, 0, samples));
   }
+  double floatAccuracy = 100.0 * double(floatCorrect) / double(test.size());
   double intAccuracy = 100.0 * double(correct) / double(test.size());
 #ifdef SHIFTADD_HAVE_ONNX
   exportOnnx(net, split, o.exportBatch, o.out + "/model.onnx");
 #else
   std::fprintf(stderr, "note: built without libonnx: no model.onnx (export from checkpoint.pt elsewhere)\n");
 #endif
-  int64_t samples = std::min(test.size(), o.samples > 0 ? o.samples : o.exportBatch);
-  {
-    torch::NoGradGuard noGrad;
-    torch::Tensor x = normalise(split, test.images.slice(0, 0, samples).to(device));
-    writeNpyInt8(o.out + "/samples-input.npy", quantizeInput(x, net->inputFrac()));
-    writeNpyInt8(o.out + "/samples-logits.npy", integerLogits(net, split, device, 0, samples).x);
-    writeNpyInt8(o.out + "/samples-labels.npy", test.labels.slice(0, 0, samples));
-  }
   std::ostringstream final;
   final << std::setprecision(6) << "{\"model\": \"" << mo.name << "\", \"data\": \"" << o.data
         << "\", \"epochs\": " << o.epochs << ", \"seed\": " << o.seed
-        << ", \"float_test_accuracy\": " << floatTest.accuracy
+        << ", \"float_test_accuracy\": " << floatAccuracy
         << ", \"integer_test_accuracy\": " << intAccuracy << ", \"test_images\": " << test.size()
         << ", \"float_integer_agreement\": " << 100.0 * double(agree) / double(test.size())
         << ", \"parameters\": " << [&] {
@@ -425,7 +425,7 @@ void train(const TrainOptions &o) {
   writeFileAtomically(o.out + "/final.json", final.str());
   if (!o.quiet)
     std::fprintf(stderr, "test accuracy: float %.2f%%, exported integer network %.2f%%; wrote %s/model.onnx\n",
-                 floatTest.accuracy, intAccuracy, o.out.c_str());
+                 floatAccuracy, intAccuracy, o.out.c_str());
 }
 
 void writeNpyInt8(const std::string &path, const torch::Tensor &values) {

@@ -91,7 +91,6 @@ public:
   void setCompute(Compute compute, int64_t inActive, int64_t outActive);
   /// The multiplication-free operator uses a remapped copy of the weights.
   void enableRemap();
-  Remap remapModule() const { return remap; }
   /// BatchNorm: momentum override (re-estimation) and reset.
   void setBatchNormMomentum(std::optional<double> momentum) { bnMomentum = momentum; }
   void resetBatchNorm();

@@ -51,6 +51,9 @@ public:
   void save(const std::string &path, const std::string &graphName) const;
 
 private:
+  /// The scale 2^-frac and zero point 0 initializers of a (De)QuantizeLinear pair.
+  std::pair<std::string, std::string> scaleAndZero(const std::string &name, int frac);
+
   std::vector<std::pair<std::string, torch::Tensor>> initializers;
   std::vector<std::unique_ptr<OnnxNode>> nodes;
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputs, outputs;
