@@ -7,11 +7,10 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
@@ -221,8 +220,10 @@ void train(const TrainOptions &o) {
     throw std::runtime_error("unknown --device '" + o.device + "' (cpu, cuda)");
   if (o.device == "cuda" && !torch::cuda::is_available())
     throw std::runtime_error("--device cuda: this LibTorch build or machine has no CUDA device");
-  if (!isDirectory(o.out) && ::mkdir(o.out.c_str(), 0755) != 0)
-    throw std::runtime_error(o.out + ": cannot create the output directory: " + std::strerror(errno));
+  // Like mkdir -p: users name run directories such as runs/cifar/shift-1.
+  std::error_code ec;
+  if (!isDirectory(o.out) && !std::filesystem::create_directories(o.out, ec))
+    throw std::runtime_error(o.out + ": cannot create the output directory: " + ec.message());
   if (::access(o.out.c_str(), W_OK) != 0)
     throw std::runtime_error(o.out + ": output directory is not writable");
   if (o.threads > 0)
