@@ -2,6 +2,7 @@
 #include "shiftadd/train/Layers.h"
 
 #include "shiftadd/train/FakeQuant.h"
+#include "shiftadd/train/Models.h"
 #include "shiftadd/train/OnnxWriter.h"
 
 #include <cmath>
@@ -58,9 +59,41 @@ ChainImpl::ChainImpl(ChainSpec spec) : spec_(spec) {
   quantizer = register_module("quantizer", Quantizer());
 }
 
-void ChainImpl::enableRemap() {
-  if (spec_.op.op != OpKind::Mult && !remap && weight.defined())
-    remap = register_module("remap", Remap(spec_.out * (weight.numel() / weight.size(0))));
+void ChainImpl::enableRemap(Sharing sharing) {
+  if (spec_.op.op == OpKind::Mult || remap || !weight.defined() || sharing == Sharing::Naive)
+    return;
+  int64_t size = spec_.out * (weight.numel() / weight.size(0));
+  if (sharing == Sharing::Binned)
+    remap = register_module("remap", std::make_shared<BinnedRemapImpl>(size));
+  else
+    remap = register_module("remap", std::make_shared<RemapImpl>(size));
+}
+
+std::vector<torch::Tensor> ChainImpl::outputChannelTensors() const {
+  std::vector<torch::Tensor> out;
+  for (const torch::Tensor &t : {weight, bias})
+    if (t.defined())
+      out.push_back(t);
+  if (bn)
+    for (const torch::Tensor &t : {bn->weight, bn->bias, bn->running_mean, bn->running_var})
+      out.push_back(t);
+  return out;
+}
+
+ChainImpl::WeightViews ChainImpl::weightViews() const {
+  torch::NoGradGuard noGrad;
+  WeightViews v;
+  if (!weight.defined())
+    return v;
+  v.shared = block(0, spec_.out, 0, spec_.in);
+  if (remap)
+    v.remapped = remap->forward(v.shared);
+  v.quantized = effectiveWeight(lastInFrac);
+  return v;
+}
+
+torch::Tensor ChainImpl::mapPenalty() const {
+  return remap ? remap->penalty(block(0, spec_.out, 0, spec_.in)) : torch::Tensor();
 }
 
 void ChainImpl::setCompute(Compute c, int64_t in, int64_t out) {
@@ -118,8 +151,9 @@ Act ChainImpl::forward(const Act &x) {
   const int64_t groupsT = dw ? outT : spec_.geometry.groups, groupsA = dw ? outA : groupsT;
   auto channels = [](const torch::Tensor &t, int64_t from, int64_t to) { return t.narrow(1, from, to - from); };
   torch::Tensor y;
-  if (compute == Compute::Target || spec_.op.op == OpKind::Mult) {
-    // The deployable layer (also what int8 layers do in every pass).
+  if (compute == Compute::Target) {
+    // The deployable layer.
+    lastInFrac = x.frac;
     y = apply(x.x, effectiveWeight(x.frac), groupsT, true);
   } else if (compute == Compute::Mult) {
     y = apply(x.x, block(0, outA, 0, inA), groupsA, false);
@@ -359,15 +393,34 @@ Act NetImpl::forwardInt(const torch::Tensor &images) {
   return a;
 }
 
-void NetImpl::setCompute(Compute compute, const std::vector<int64_t> &hidden) {
-  TORCH_CHECK(hidden.empty() || hidden.size() == augmentable.size(), "one hidden width per augmentable block");
+void NetImpl::setCompute(Compute compute, const AugmentConfig &config) {
   for (Chain &c : chains())
     c->setCompute(compute, c->spec().in, c->spec().out);
-  for (size_t i = 0; i < hidden.size(); ++i) {
-    AugmentableBlock &b = augmentable[i];
-    b.expand->setCompute(compute, b.in, hidden[i]);
-    b.depthwise->setCompute(compute, hidden[i], hidden[i]);
-    b.project->setCompute(compute, hidden[i], b.out);
+  if (!config.expand.empty()) {
+    TORCH_CHECK(config.expand.size() == augmentable.size() && config.width.size() == augmentable.size() && stem &&
+                    classifier,
+                "an augmented configuration needs an inverted residual net and one factor per block");
+    auto widen = [](int64_t c, double f, int64_t most) {
+      return f > 1 ? std::clamp(makeDivisible(double(c) * f), c, most) : c;
+    };
+    int64_t w = widen(stem->spec().out, config.stemWidth, stem->spec().outMax);
+    stem->setCompute(compute, stem->spec().in, w);
+    for (size_t i = 0; i < augmentable.size(); ++i) {
+      AugmentableBlock &b = augmentable[i];
+      int64_t in = w, out = b.identity ? in : widen(b.out, config.width[i], b.project->spec().outMax);
+      int64_t hidden = b.expand ? widen(b.hidden, config.expand[i], b.hiddenMax) : in;
+      if (b.expand)
+        b.expand->setCompute(compute, in, hidden);
+      b.depthwise->setCompute(compute, hidden, hidden);
+      b.project->setCompute(compute, hidden, out);
+      w = out;
+    }
+    if (head) {
+      int64_t h = widen(head->spec().out, config.headWidth, head->spec().outMax);
+      head->setCompute(compute, w, h);
+      w = h;
+    }
+    classifier->setCompute(compute, w, classifier->spec().out);
   }
   for (const auto &m : modules(/*include_self=*/false))
     if (auto q = std::dynamic_pointer_cast<QuantizerImpl>(m))

@@ -26,6 +26,11 @@ struct Builder {
     return o;
   }
 
+  /// The channels held for a width-augmented count.
+  int64_t widened(int64_t c) const {
+    return options.widthMax > 1 ? std::max(c, makeDivisible(double(c) * options.widthMax)) : c;
+  }
+
   static ChainSpec conv(int64_t in, int64_t out, int64_t k, int64_t s, int64_t groups, Activation act,
                         OpOptions op) {
     ChainSpec c;
@@ -33,33 +38,45 @@ struct Builder {
     return c;
   }
 
-  void sequence(std::vector<ChainSpec> specs) {
+  std::shared_ptr<Sequence> sequence(std::vector<ChainSpec> specs) {
     auto seq = std::make_shared<Sequence>();
     for (auto &s : specs)
       seq->add(s);
     net->append(seq);
+    return seq;
+  }
+
+  /// The first convolution, width-augmentable.
+  void stem(int64_t in, int64_t out, Activation act) {
+    ChainSpec s = conv(in, out, 3, 1, 1, act, edge());
+    s.outMax = widened(out);
+    net->stem = sequence({s})->chains[0];
   }
 
   /// MobileNetV2's inverted residual (expand 1x1, depthwise kxk, project 1x1).
   void invertedResidual(int64_t in, int64_t out, int64_t expand, int64_t kernel, int64_t stride) {
     auto main = std::make_shared<Sequence>();
     int64_t hidden = in * expand;
-    // Augmentation widens the hidden channels (expand ratio) of blocks that have them.
-    int64_t hiddenMax = expand != 1 ? std::max(hidden, makeDivisible(double(hidden) * options.augmentMax)) : hidden;
+    // Augmentation widens the hidden channels (expand ratio) of blocks that
+    // have them, and the channels between blocks (width).
+    int64_t hiddenMax = expand != 1 ? std::max(hidden, makeDivisible(double(hidden) * options.augmentMax))
+                                    : widened(in);
     if (expand != 1) {
       ChainSpec e = conv(in, hidden, 1, 1, 1, Activation::Relu6, body());
-      e.outMax = hiddenMax;
+      e.inMax = widened(in), e.outMax = hiddenMax;
       main->add(e);
     }
     ChainSpec d = conv(hidden, hidden, kernel, stride, hidden, Activation::Relu6, body());
     d.inMax = d.outMax = hiddenMax;
     main->add(d);
     ChainSpec p = conv(hidden, out, 1, 1, 1, Activation::None, body());
-    p.inMax = hiddenMax;
+    p.inMax = hiddenMax, p.outMax = widened(out);
     main->add(p);
-    if (hiddenMax > hidden)
-      net->augmentable.push_back({main->chains[0], main->chains[1], main->chains[2], in, hidden, hiddenMax, out});
-    if (stride == 1 && in == out)
+    size_t n = main->chains.size();
+    bool identity = stride == 1 && in == out;
+    net->augmentable.push_back({expand != 1 ? main->chains[0] : Chain(nullptr), main->chains[n - 2],
+                                main->chains[n - 1], in, hidden, hiddenMax, out, identity});
+    if (identity)
       net->append(std::make_shared<Residual>(main, std::make_shared<Sequence>(), false));
     else
       net->append(main);
@@ -69,10 +86,11 @@ struct Builder {
     net->append(std::make_shared<GlobalPool>());
     ChainSpec fc;
     fc.linear = true, fc.in = in, fc.out = options.classes, fc.batchNorm = false, fc.bias = true;
+    fc.inMax = widened(in);
     fc.op = edge();
     if (fc.op.op == OpKind::Add)
       fc.op.op = OpKind::Shift; // no adder linear layer in the format
-    sequence({fc});
+    net->classifier = sequence({fc})->chains[0];
   }
 };
 
@@ -82,7 +100,7 @@ void mobileNetV2Tiny(Builder &b) {
   // 32x32 inputs: stride 1 in the stem and the first stage (ImageNet uses 2),
   // so that the last stage still sees 4x4.
   int64_t stem = makeDivisible(32 * w), first = makeDivisible(16 * w);
-  b.sequence({Builder::conv(c, stem, 3, 1, 1, Activation::Relu6, b.edge())});
+  b.stem(c, stem, Activation::Relu6);
   b.invertedResidual(stem, first, 1, 3, 1);
   int64_t in = first;
   const int64_t stages[5][4] = {{6, 24, 2, 1}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}};
@@ -95,7 +113,9 @@ void mobileNetV2Tiny(Builder &b) {
   }
   // TinyMobileNetV2's head (NetAug): MBConv(56 -> 112, e6), 1x1 112 -> 448.
   b.invertedResidual(in, 112, 6, 3, 1);
-  b.sequence({Builder::conv(112, 448, 1, 1, 1, Activation::Relu6, b.body())});
+  ChainSpec head = Builder::conv(112, 448, 1, 1, 1, Activation::Relu6, b.body());
+  head.inMax = b.widened(112), head.outMax = b.widened(448);
+  b.net->head = b.sequence({head})->chains[0];
   b.classifier(448);
 }
 
@@ -103,7 +123,7 @@ void mobileNetV2Tiny(Builder &b) {
 /// expand ratios (3, 4, 6) as TinyNAS picks them for a 32x32 input.
 void mcuNet(Builder &b) {
   int64_t c = b.options.inputShape[0];
-  b.sequence({Builder::conv(c, 16, 3, 1, 1, Activation::Relu6, b.edge())});
+  b.stem(c, 16, Activation::Relu6);
   b.invertedResidual(16, 8, 1, 3, 1);
   const int64_t blocks[][4] = {{3, 16, 7, 2}, {4, 16, 3, 1}, {4, 24, 5, 2}, {3, 24, 3, 1},
                                {6, 40, 7, 2}, {4, 40, 5, 1}, {6, 48, 3, 1}, {6, 96, 5, 2}};

@@ -4,6 +4,7 @@
 #include "shiftadd/train/AtomicFile.h"
 #include "shiftadd/train/Config.h"
 #include "shiftadd/train/OnnxWriter.h"
+#include "shiftadd/train/Supernet.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -47,6 +48,10 @@ std::string identity(const TrainOptions &o) {
     s << " augment=" << int(o.augment.compute) << "/" << int(o.augment.sharing) << "/" << o.augment.alpha << "/";
     for (double f : o.augment.factors)
       s << f << ",";
+    s << " widths=";
+    for (double f : o.augment.widths)
+      s << f << ",";
+    s << " sort=" << o.augment.sortChannels << " kl=" << o.augment.klWeight;
   }
   return s.str();
 }
@@ -237,17 +242,18 @@ void train(const TrainOptions &o) {
   ModelOptions mo = o.model;
   mo.inputShape = {split.train.images.size(1), split.train.images.size(2), split.train.images.size(3)};
   mo.classes = split.train.classes;
-  if (o.augment.enabled)
+  if (o.augment.enabled) {
     mo.augmentMax = *std::max_element(o.augment.factors.begin(), o.augment.factors.end());
+    mo.widthMax = *std::max_element(o.augment.widths.begin(), o.augment.widths.end());
+  }
   torch::manual_seed(o.seed);
   Net net = makeModel(mo);
   if (o.augment.enabled && net->augmentable.empty())
     throw std::runtime_error("--augment: model '" + mo.name +
                              "' has no inverted residual blocks to augment (mobilenetv2-tiny, mcunet)");
-  if (o.augment.enabled && o.augment.sharing == Sharing::Remap)
-    for (AugmentableBlock &b : net->augmentable)
-      for (Chain *c : {&b.expand, &b.depthwise, &b.project})
-        (*c)->enableRemap();
+  if (o.augment.enabled)
+    for (Chain &c : net->chains())
+      c->enableRemap(o.augment.sharing);
   net->to(device);
   auto opt = makeOptimizer(o, net);
 
@@ -318,19 +324,13 @@ void train(const TrainOptions &o) {
       };
       torch::Tensor logits = net->forward(x);
       torch::Tensor loss = lossOf(logits);
-      loss.backward();
+      torch::Tensor penalty = mapPenalty(net);
+      (penalty.defined() ? loss + o.augment.klWeight * penalty : loss).backward();
       if (o.augment.enabled) {
-        // One augmented configuration per step: a factor per block; its
-        // gradients add to the target's in the shared weights.
-        torch::Tensor pick = torch::randint(0, int64_t(o.augment.factors.size()),
-                                            {int64_t(net->augmentable.size())}, gen, torch::kLong);
-        std::vector<int64_t> hidden;
-        for (size_t b = 0; b < net->augmentable.size(); ++b) {
-          const AugmentableBlock &blk = net->augmentable[b];
-          double f = o.augment.factors[size_t(pick[int64_t(b)].item<int64_t>())];
-          hidden.push_back(std::clamp(makeDivisible(double(blk.hidden) * f), blk.hidden, blk.hiddenMax));
-        }
-        net->setCompute(o.augment.compute, hidden);
+        // One augmented configuration per step (width augmentation in the
+        // first half of training only, as NetAug); its gradients add to the
+        // target's in the shared weights.
+        net->setCompute(o.augment.compute, sampleAugmentConfig(net, o.augment, 2 * epoch < o.epochs, gen));
         (o.augment.alpha * lossOf(net->forward(x))).backward();
         net->setCompute(Compute::Target);
       }
@@ -359,6 +359,10 @@ void train(const TrainOptions &o) {
       throw std::runtime_error("training diverged in epoch " + std::to_string(epoch + 1) +
                                " (loss not finite); lower --lr (the last checkpoint is intact)");
     Evaluation test = evaluate(net, split, device, 256);
+    // NetAug sorts between epochs (not after the last: the target would
+    // change without training).
+    if (o.augment.enabled && o.augment.sortChannels && epoch + 1 < o.epochs)
+      sortExpandedChannels(net, *opt);
     std::ostringstream line;
     line << std::setprecision(6) << "{\"epoch\": " << epoch + 1 << ", \"lr\": " << lr
          << ", \"train_loss\": " << meanLoss << ", \"train_accuracy\": " << trainAccuracy
@@ -424,6 +428,7 @@ void train(const TrainOptions &o) {
            }()
         << "}\n";
   writeFileAtomically(o.out + "/final.json", final.str());
+  writeFileAtomically(o.out + "/weights.json", weightDistributionsJson(net));
   if (!o.quiet)
     std::fprintf(stderr, "test accuracy: float %.2f%%, exported integer network %.2f%%; wrote %s/model.onnx\n",
                  floatAccuracy, intAccuracy, o.out.c_str());

@@ -41,7 +41,7 @@ Run
   --seed N (1)  --device cpu|cuda (cpu)  --threads N (LibTorch default)
   --out DIR             output directory (run): checkpoint.pt after every epoch
                         (atomic), metrics.jsonl, final.json, model.onnx,
-                        samples-{input,logits,labels}.npy
+                        samples-{input,logits,labels}.npy, weights.json
   --resume              continue from DIR/checkpoint.pt exactly where it stopped
   --export-batch N      batch dimension of model.onnx (1)
   --samples N           test images in the samples .npy files (--export-batch)
@@ -51,12 +51,19 @@ Run
 Augmentation (ShiftAddAug; NetAug with --op mult)
   --augment             train the network as the target slice of a wider one
   --aug-factors LIST    expand-ratio multipliers sampled per block (1.0,1.6,2.2,2.8)
+  --aug-width LIST      output-width multipliers sampled per block, used in the
+                        first half of the epochs (1.0,1.6,2.2; 1.0: no width
+                        augmentation)
+  --aug-sort on|off     sort expanded channels by importance between epochs (on)
   --aug-alpha X         loss = L(target) + X * L(augmented) (1)
   --aug-compute MODE    hybrid: target block by the body's operator, the rest
                         multiplicative; mult: all multiplicative; mf: all by the
                         body's operator (hybrid)
   --aug-sharing MODE    naive: one tensor for both operators; remap: the
-                        operator uses a remapped copy (Gaussian -> Laplace, affine) (naive)
+                        operator uses a remapped copy (Gaussian -> Laplace, affine);
+                        binned: ShiftAddNAS's piecewise-affine map over 100 bins
+                        with a KL term toward Laplace (naive)
+  --aug-kl X            weight of the binned map's KL term (0.1)
   --bn-batches N        batches of target BatchNorm re-estimation afterwards (16)
   --help, --version
 )";
@@ -69,7 +76,8 @@ static int fail(const std::string &message) {
 
 int main(int argc, char **argv) {
   TrainOptions o;
-  std::string op = "shift", shiftParam = "q", firstLast = "mult", augCompute = "hybrid", augSharing = "naive";
+  std::string op = "shift", shiftParam = "q", firstLast = "mult", augCompute = "hybrid", augSharing = "naive",
+              augSort = "on";
   auto toInt = [](const std::string &k, const std::string &v) {
     char *end = nullptr;
     long long x = std::strtoll(v.c_str(), &end, 10);
@@ -115,7 +123,10 @@ int main(int argc, char **argv) {
       {"--samples", [&](auto &k, auto &v) { o.samples = toInt(k, v); }},
       {"--max-steps", [&](auto &k, auto &v) { o.maxSteps = toInt(k, v); }},
       {"--test-limit", [&](auto &k, auto &v) { o.testLimit = toInt(k, v); }},
-      {"--aug-factors", [&](auto &, auto &v) { o.augment.factors = parseFactors(v); }},
+      {"--aug-factors", [&](auto &k, auto &v) { o.augment.factors = parseFactors(v, k); }},
+      {"--aug-width", [&](auto &k, auto &v) { o.augment.widths = parseFactors(v, k); }},
+      {"--aug-sort", [&](auto &, auto &v) { augSort = v; }},
+      {"--aug-kl", [&](auto &k, auto &v) { o.augment.klWeight = toDouble(k, v); }},
       {"--aug-alpha", [&](auto &k, auto &v) { o.augment.alpha = toDouble(k, v); }},
       {"--aug-compute", [&](auto &, auto &v) { augCompute = v; }},
       {"--aug-sharing", [&](auto &, auto &v) { augSharing = v; }},
@@ -169,9 +180,16 @@ int main(int argc, char **argv) {
     if (!computes.count(augCompute))
       throw std::runtime_error("--aug-compute: unknown '" + augCompute + "' (hybrid, mult, mf)");
     o.augment.compute = computes[augCompute];
-    if (augSharing != "naive" && augSharing != "remap")
-      throw std::runtime_error("--aug-sharing: unknown '" + augSharing + "' (naive, remap)");
-    o.augment.sharing = augSharing == "remap" ? Sharing::Remap : Sharing::Naive;
+    std::map<std::string, Sharing> sharings{
+        {"naive", Sharing::Naive}, {"remap", Sharing::Remap}, {"binned", Sharing::Binned}};
+    if (!sharings.count(augSharing))
+      throw std::runtime_error("--aug-sharing: unknown '" + augSharing + "' (naive, remap, binned)");
+    o.augment.sharing = sharings[augSharing];
+    if (augSort != "on" && augSort != "off")
+      throw std::runtime_error("--aug-sort: '" + augSort + "' is neither on nor off");
+    o.augment.sortChannels = augSort == "on";
+    if (!(o.augment.klWeight >= 0))
+      throw std::runtime_error("--aug-kl must be at least 0");
     train(o);
   } catch (const c10::Error &e) {
     return fail(e.what_without_backtrace());

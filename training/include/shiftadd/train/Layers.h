@@ -87,10 +87,23 @@ public:
   torch::Tensor adderWeight() const { return spec_.op.op == OpKind::Add ? weight : torch::Tensor(); }
   /// The shared weight tensor (all channels, as trained).
   const torch::Tensor &sharedWeight() const { return weight; }
+  /// Parameters and buffers indexed by output channel along dim 0 (weight,
+  /// bias, BatchNorm), for channel permutations.
+  std::vector<torch::Tensor> outputChannelTensors() const;
+  /// The target's weights as shared, as remapped (undefined without a map)
+  /// and as the operator uses them (quantized), for the last target forward's
+  /// input format.
+  struct WeightViews {
+    torch::Tensor shared, remapped, quantized;
+  };
+  WeightViews weightViews() const;
+  /// The weight map's regulariser on the target's weights (undefined if none).
+  torch::Tensor mapPenalty() const;
   /// How the next forward passes compute and on how many channels.
   void setCompute(Compute compute, int64_t inActive, int64_t outActive);
-  /// The multiplication-free operator uses a remapped copy of the weights.
-  void enableRemap();
+  /// The multiplication-free operator uses a remapped copy of the weights
+  /// (Sharing::Remap or Sharing::Binned).
+  void enableRemap(Sharing sharing);
   /// BatchNorm: momentum override (re-estimation) and reset.
   void setBatchNormMomentum(std::optional<double> momentum) { bnMomentum = momentum; }
   void resetBatchNorm();
@@ -107,10 +120,11 @@ private:
   torch::Tensor weight, shiftP, shiftS, bias;
   torch::nn::BatchNorm2d bn{nullptr};
   Quantizer quantizer{nullptr};
-  Remap remap{nullptr};
+  std::shared_ptr<WeightMapImpl> remap;
   Compute compute = Compute::Target;
   int64_t inActive = 0, outActive = 0;
   std::optional<double> bnMomentum;
+  int lastInFrac = 0; ///< input format of the last target-mode forward
 };
 TORCH_MODULE(Chain);
 
@@ -155,19 +169,33 @@ public:
   OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name) override;
 };
 
-/// An inverted residual block whose hidden width can be augmented.
+/// An inverted residual block whose hidden and output widths can be
+/// augmented. Without an expand layer (expand ratio 1) the hidden channels
+/// are the input channels.
 struct AugmentableBlock {
-  Chain expand, depthwise, project;
+  Chain expand{nullptr}, depthwise, project;
   int64_t in = 0, hidden = 0, hiddenMax = 0, out = 0;
+  bool identity = false; ///< identity shortcut: the output width follows the input's
+};
+
+/// One augmented configuration: an expand-ratio and an output-width factor per
+/// augmentable block (identity blocks ignore theirs), and the width factors of
+/// the stem's and the head's outputs. Widths are rounded as MobileNetV2 does
+/// and clamped to the held channels.
+struct AugmentConfig {
+  std::vector<double> expand, width;
+  double stemWidth = 1.0, headWidth = 1.0;
 };
 
 /// A network: the input's format, then blocks.
 class NetImpl : public torch::nn::Module {
 public:
-  /// Target mode (hidden empty), or an augmented pass with these hidden
-  /// widths, one per augmentable block.
-  void setCompute(Compute compute, const std::vector<int64_t> &hidden = {});
+  /// Target mode (empty config), or an augmented pass of this configuration.
+  void setCompute(Compute compute, const AugmentConfig &config = {});
+  /// The supernet's structure (inverted residual nets only): stem, blocks,
+  /// optional head, classifier.
   std::vector<AugmentableBlock> augmentable;
+  Chain stem{nullptr}, head{nullptr}, classifier{nullptr};
   NetImpl(std::string name, std::vector<int64_t> inputShape);
   void append(std::shared_ptr<Block> block);
   /// Float logits (quantization-aware).

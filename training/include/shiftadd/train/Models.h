@@ -19,6 +19,9 @@ struct ModelOptions {
   /// Augmentation: inverted residual blocks hold their hidden (expanded)
   /// channels for up to this multiple of the target's (1: no augmentation).
   double augmentMax = 1.0;
+  /// Width augmentation: every channel count between blocks is held for up to
+  /// this multiple (1: none).
+  double widthMax = 1.0;
 };
 
 /// MobileNetV2's channel rounding: a multiple of `divisor`, at least 90 % of v.
