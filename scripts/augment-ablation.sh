@@ -10,6 +10,7 @@
 set -euo pipefail
 data=$1 path=$2 epochs=$3 seeds=$4 out=$5
 shift 5
+mkdir -p "$out"
 root=$(cd "$(dirname "$0")/.." && pwd)
 train=${SHIFTADD_TRAIN:-$root/build/bin/shiftadd-train}
 declare -A arms=(
