@@ -21,12 +21,26 @@ Act QuantizerImpl::forward(const torch::Tensor &x) {
     torch::Tensor m = x.detach().abs().max().to(runningMax.dtype());
     // The first batch sets the range; later ones move it slowly.
     runningMax.copy_(torch::where(runningMax > 0, 0.9 * runningMax + 0.1 * m, m));
+    stale = true;
   }
   int f = frac();
   return {fakeQuantFixed(x, f), f};
 }
 
-int QuantizerImpl::frac() const { return fracForRange(runningMax.item<double>()); }
+int QuantizerImpl::frac() const {
+  // In training the format read at the last refresh stands (the first batch
+  // reads its own); in evaluation it always follows the range.
+  if (!format || (stale && !is_training())) {
+    format = fracForRange(runningMax.item<double>());
+    stale = false;
+  }
+  return *format;
+}
+
+void QuantizerImpl::refresh(double range) {
+  format = fracForRange(range);
+  stale = false;
+}
 
 ChainImpl::ChainImpl(ChainSpec spec) : spec_(spec) {
   const ConvGeometry &g = spec.geometry;
@@ -113,7 +127,7 @@ torch::Tensor ChainImpl::block(int64_t o0, int64_t o1, int64_t i0, int64_t i1) c
 }
 
 namespace {
-int multWeightFrac(const torch::Tensor &w) { return fracForRange(w.detach().abs().max().item<double>()); }
+torch::Tensor multWeightFrac(const torch::Tensor &w) { return fracForRange(w.detach().abs().max()); }
 } // namespace
 
 torch::Tensor ChainImpl::operatorWeight(const torch::Tensor &shared, int inFrac) const {
@@ -200,7 +214,7 @@ ExportedLayer ChainImpl::exported(int inFrac) const {
   e.codeBits = spec_.op.code.bits;
   if (e.op == OpKind::Mult) {
     torch::Tensor w = block(0, spec_.out, 0, spec_.in);
-    e.weightFrac = multWeightFrac(w);
+    e.weightFrac = int(multWeightFrac(w).item<int64_t>());
     e.weight = torch::clamp(torch::floor(cpu(w) * std::ldexp(1.0, e.weightFrac) + 0.5), -127, 127)
                    .to(torch::kChar);
   } else {
@@ -376,6 +390,21 @@ NetImpl::NetImpl(std::string name, std::vector<int64_t> inputShape)
 
 void NetImpl::append(std::shared_ptr<Block> block) {
   blocks.push_back(register_module("block" + std::to_string(blocks.size()), std::move(block)));
+}
+
+void NetImpl::refreshFormats() {
+  std::vector<std::shared_ptr<QuantizerImpl>> quantizers;
+  std::vector<torch::Tensor> ranges;
+  for (const auto &m : modules(/*include_self=*/false))
+    if (auto q = std::dynamic_pointer_cast<QuantizerImpl>(m)) {
+      quantizers.push_back(q);
+      ranges.push_back(q->range().reshape({1}));
+    }
+  if (quantizers.empty())
+    return;
+  torch::Tensor values = torch::cat(ranges).to(torch::kCPU, torch::kDouble); // the one transfer
+  for (size_t i = 0; i < quantizers.size(); ++i)
+    quantizers[i]->refresh(values[int64_t(i)].item<double>());
 }
 
 torch::Tensor NetImpl::forward(const torch::Tensor &images) {

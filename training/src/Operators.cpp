@@ -62,10 +62,27 @@ torch::Tensor fakeQuantWeights(const torch::Tensor &w, int frac) {
   return straightThrough(w, q);
 }
 
+torch::Tensor fakeQuantWeights(const torch::Tensor &w, const torch::Tensor &frac) {
+  // 2^frac is exact in w's type for |frac| <= 32: the same values as above.
+  torch::Tensor scale = torch::exp2(frac.to(w.scalar_type()));
+  torch::Tensor q = torch::clamp(torch::floor(w.detach() * scale + 0.5), -127, 127) / scale;
+  return straightThrough(w, q);
+}
+
 int fracForRange(double maxAbs) {
   if (!(maxAbs > 0) || !std::isfinite(maxAbs))
     return 0;
-  return std::clamp(int(std::floor(std::log2(127.0 / maxAbs))), -32, 32);
+  // floor(log2 q) is q's binary exponent; a rounded log2 can reach the next
+  // integer just below a power of two.
+  return std::clamp(std::ilogb(127.0 / maxAbs), -32, 32);
+}
+
+torch::Tensor fracForRange(const torch::Tensor &maxAbs) {
+  torch::Tensor m = maxAbs.detach().to(torch::kDouble);
+  // frexp: q = mantissa * 2^e with mantissa in [0.5, 1), so floor(log2 q) = e - 1.
+  torch::Tensor e = std::get<1>(torch::frexp(127.0 / m)).to(torch::kLong) - 1;
+  torch::Tensor valid = (m > 0).logical_and(torch::isfinite(m));
+  return torch::where(valid, torch::clamp(e, -32, 32), torch::zeros_like(e));
 }
 
 torch::Tensor shiftQuantizeSTE(const torch::Tensor &w, ShiftCode code) {
@@ -166,9 +183,9 @@ void scaleAdderGradient(torch::Tensor &weight, double eta) {
   if (!grad.defined())
     return;
   torch::NoGradGuard noGrad;
-  double norm = grad.norm().item<double>();
-  if (norm > 0)
-    grad.mul_(eta * std::sqrt(double(grad.numel())) / norm);
+  // On the device: no value travels to the host.
+  torch::Tensor norm = grad.norm();
+  grad.mul_(torch::where(norm > 0, eta * std::sqrt(double(grad.numel())) / norm, torch::ones_like(norm)));
 }
 
 } // namespace shiftadd::train

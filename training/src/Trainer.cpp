@@ -278,6 +278,7 @@ void train(const TrainOptions &o) {
     archive.read("model", modelArchive);
     archive.read("optimizer", optArchive);
     net->load(modelArchive);
+    net->refreshFormats(); // as the killed run had them after its last step
     opt->load(optArchive);
     archive.read("epoch", v);
     startEpoch = v.toInt();
@@ -342,6 +343,7 @@ void train(const TrainOptions &o) {
       opt->step();
       for (Chain &c : chains)
         c->constrain();
+      net->refreshFormats();
       lossSum += loss.detach().to(torch::kDouble) * double(len);
       correct += logits.argmax(1).eq(y).sum();
       seen += len;

@@ -50,6 +50,24 @@ TEST(FakeQuantWeights, SymmetricInt8Grid) {
   EXPECT_EQ(fracForRange(0.0), 0);
 }
 
+// Training computes int8 weight formats on the device, the export on the
+// host: the two must agree everywhere, also next to powers of two.
+TEST(FakeQuantWeights, DeviceFormatEqualsHostFormat) {
+  std::vector<double> ranges{0.0, -1.0, 1e-12, 0.26, 6.0, 127.0, 1e9, std::nan(""), INFINITY};
+  for (int k = -20; k <= 20; ++k)
+    for (double f : {1.0, std::nextafter(1.0, 0.0), std::nextafter(1.0, 2.0)})
+      ranges.push_back(127.0 * std::ldexp(f, k));
+  for (double r : ranges) {
+    float range = float(r); // ranges are float tensors in training
+    int host = fracForRange(double(range));
+    EXPECT_EQ(fracForRange(torch::tensor(range)).item<int64_t>(), host) << r;
+  }
+  torch::manual_seed(1);
+  torch::Tensor w = torch::randn({64}) * 3;
+  for (int f : {-3, 0, 4, 9})
+    EXPECT_TRUE(torch::equal(fakeQuantWeights(w, f), fakeQuantWeights(w, torch::tensor(int64_t(f)))));
+}
+
 TEST(AdderConv, SpecExample) {
   // x = [3, -1], w = [1, 2]: -(|3 - 1| + |-1 - 2|) = -5 (spec section 4).
   torch::Tensor x = torch::tensor({3.f, -1.f}).view({1, 2, 1, 1});

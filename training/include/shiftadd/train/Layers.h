@@ -38,6 +38,12 @@ struct OpOptions {
 
 /// A tensor's power-of-two format, learned from an exponential moving average
 /// of its largest magnitude (onnx-format.md's rule f = floor(log2(127/max))).
+///
+/// The range lives on the device; the format (an integer the host needs) is
+/// read from it once per training step for all quantizers together
+/// (NetImpl::refreshFormats), so a training step uses the format as of the
+/// previous step and the device never waits for the host in between. In
+/// evaluation mode the format always follows the current range.
 class QuantizerImpl : public torch::nn::Module {
 public:
   QuantizerImpl();
@@ -47,10 +53,15 @@ public:
   Act forward(const torch::Tensor &x);
   int frac() const;
   void setPassThrough(bool on) { passThrough = on; }
+  const torch::Tensor &range() const { return runningMax; }
+  /// Sets the format from the range's value, read by the caller.
+  void refresh(double range);
 
 private:
   torch::Tensor runningMax; // 0 until the first training batch
   bool passThrough = false;
+  mutable std::optional<int> format; ///< from the range as last read
+  mutable bool stale = false;        ///< the range moved since it was read
 };
 TORCH_MODULE(Quantizer);
 
@@ -202,6 +213,8 @@ public:
   torch::Tensor forward(const torch::Tensor &images);
   /// The exported network's integer logits (as doubles) and their format.
   Act forwardInt(const torch::Tensor &images);
+  /// Reads every quantizer's range from the device in one transfer.
+  void refreshFormats();
   int inputFrac() const { return input->frac(); }
   std::vector<Chain> chains() const;
   const std::string &name() const { return name_; }

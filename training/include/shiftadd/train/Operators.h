@@ -34,10 +34,17 @@ torch::Tensor shiftFromPS(const torch::Tensor &p, const torch::Tensor &s, ShiftC
 /// Rounds weights to [-127, 127] * 2^-frac (the deployed int8 layers and the adder
 /// weights, which live at their input's format). Straight-through gradient.
 torch::Tensor fakeQuantWeights(const torch::Tensor &w, int frac);
+/// The same with `frac` a scalar tensor on w's device, so that training never
+/// waits for the device to hand a value to the host.
+torch::Tensor fakeQuantWeights(const torch::Tensor &w, const torch::Tensor &frac);
 
 /// The largest number of fractional bits whose int8 range covers max|x|:
-/// floor(log2(127 / max|x|)), clamped to [-32, 32] (onnx-format.md).
+/// floor(log2(127 / max|x|)), clamped to [-32, 32] (onnx-format.md); 0 for a
+/// zero or non-finite range. Exact (from the binary exponent, not a rounded log).
 int fracForRange(double maxAbs);
+/// The same on the device: a scalar integer tensor, equal to fracForRange of
+/// the same value.
+torch::Tensor fracForRange(const torch::Tensor &maxAbs);
 
 /// Convolution geometry shared by the layers (symmetric padding).
 struct ConvGeometry {
