@@ -4,7 +4,9 @@
 # network's test accuracy (mean and spread over seeds), seconds per training
 # step and peak resident memory of each arm; writes OUTDIR/accuracy.svg (test
 # accuracy curves of the arms) and OUTDIR/weights.svg (a layer's weights as
-# shared, remapped and quantized in the first ShiftAddAug run).
+# shared, remapped and quantized in the first ShiftAddAug run). A run that
+# fails shows as failed; finished runs are kept, so running the same command
+# again completes an interrupted ablation.
 #   scripts/augment-ablation.sh DATA DATA_PATH EPOCHS "SEEDS" OUTDIR [extra shiftadd-train options]
 # e.g. scripts/augment-ablation.sh digits data/digits/digits.csv.gz 15 "1 2" /tmp/ablation --batch 64
 set -euo pipefail
@@ -28,6 +30,7 @@ order=("mult direct" "shift direct" "add direct" "shift, MF augmentation" "shift
 "shift, hybrid, remap (ShiftAddAug)"
        "shift, hybrid, binned map + KL (ShiftAddNAS)" "add direct" "add, hybrid, remap (ShiftAddAug)"
        "mult, mult augmentation (NetAug)")
+batch=$(echo "$@" | grep -oE -- '--batch [0-9]+' | grep -oE '[0-9]+' || echo 64)
 echo "| arm | test accuracy, integer (mean ± spread) | per seed | s/step | peak RSS MB |"
 echo "|---|---|---|---|---|"
 declare -A seen
@@ -35,29 +38,40 @@ curves=()
 for arm in "${order[@]}"; do
   [ -n "${seen[$arm]:-}" ] && continue
   seen[$arm]=1
-  accs=() steps=() rss=() dirs=()
+  dirs=()
   for seed in $seeds; do
     dir=$out/$(echo "$arm" | tr -c 'a-zA-Z0-9\n' '-')-$seed
     dirs+=("$dir")
+    # Finished runs are kept: running the script again redoes only the rest.
+    [ -s "$dir/final.json" ] && continue
+    rm -rf "$dir"
     # shellcheck disable=SC2086  # arms are lists of options
     /usr/bin/time -f "%M" -o "$dir.rss" "$train" --model mobilenetv2-tiny --data "$data" --data-path "$path" \
-      --epochs "$epochs" --seed "$seed" --out "$dir" --quiet ${arms[$arm]} "$@"
-    accs+=("$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['integer_test_accuracy'])" "$dir/final.json")")
-    steps+=("$(/usr/bin/python3 -c "
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
-print(sum(l['seconds'] for l in lines) / sum(l['images_per_second'] * l['seconds'] for l in lines) * int(sys.argv[2]))
-" "$dir/metrics.jsonl" "$(echo "$@" | grep -oE -- '--batch [0-9]+' | grep -oE '[0-9]+' || echo 64)")")
-    rss+=("$(tail -1 "$dir.rss")")
+      --epochs "$epochs" --seed "$seed" --out "$dir" --quiet ${arms[$arm]} "$@" > "$dir.log" 2>&1 ||
+      echo "augment-ablation.sh: $arm, seed $seed failed: $(tail -1 "$dir.log")" >&2
   done
-  /usr/bin/python3 - "$arm" "${accs[*]}" "${steps[*]}" "${rss[*]}" <<'TABLE'
-import sys
-arm, accs, steps, rss = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
-mean = sum(accs) / len(accs)
-print("| %s | %.2f ± %.2f | %s | %.3f | %.0f |" % (arm, mean, (max(accs) - min(accs)) / 2, ", ".join("%.2f" % a for a in accs),
-                                               sum(steps) / len(steps), max(rss) / 1024))
+  /usr/bin/python3 - "$arm" "$batch" "${dirs[@]}" <<'TABLE'
+import json, os, sys
+arm, batch, dirs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+accs, steps, rss = [], [], []
+for d in dirs:
+    final = os.path.join(d, "final.json")
+    accs.append(json.load(open(final))["integer_test_accuracy"] if os.path.exists(final) else None)
+    metrics = os.path.join(d, "metrics.jsonl")
+    if os.path.exists(metrics):
+        lines = [json.loads(l) for l in open(metrics)]
+        steps.append(sum(l["seconds"] for l in lines) / sum(l["images_per_second"] * l["seconds"] for l in lines) * batch)
+    if os.path.exists(d + ".rss"):
+        rss.append(int(open(d + ".rss").read().split()[-1]))
+done = [a for a in accs if a is not None]
+summary = "%.2f ± %.2f" % (sum(done) / len(done), (max(done) - min(done)) / 2) if done else "-"
+per_seed = ", ".join("%.2f" % a if a is not None else "failed" for a in accs)
+print("| %s | %s | %s | %s | %s |" % (arm, summary, per_seed, "%.3f" % (sum(steps) / len(steps)) if steps else "-",
+                                     "%.0f" % (max(rss) / 1024) if rss else "-"))
 TABLE
-  curves+=("$arm=$(IFS=,; echo "${dirs[*]}")")
+  plotted=()
+  for dir in "${dirs[@]}"; do [ -s "$dir/metrics.jsonl" ] && plotted+=("$dir"); done
+  [ ${#plotted[@]} -gt 0 ] && curves+=("$arm=$(IFS=,; echo "${plotted[*]}")")
   if [ "$arm" = "shift, hybrid, remap (ShiftAddAug)" ]; then weightsRun=${dirs[0]}; fi
 done
 plot=$root/scripts/plot-runs.py

@@ -75,7 +75,9 @@ torch::Tensor BinnedRemapImpl::forward(const torch::Tensor &w) const {
 }
 
 torch::Tensor BinnedRemapImpl::penalty(const torch::Tensor &w) const {
-  Mapped r = map(w);
+  // The term trains the map, not the shared weights (whose gradient the
+  // compensation below would otherwise inflate).
+  Mapped r = map(w.detach());
   // KL(p || Laplace(0, b)) = -H(p) + E|m| / b + log 2b, b = 1/sqrt 2, and
   // H(p) = H(z) + E log slope(bin(z)). H(z) and log 2b do not depend on the
   // slopes and are left out.

@@ -248,7 +248,12 @@ ExportedLayer ChainImpl::exported(int inFrac) const {
 Act ChainImpl::forwardInt(const Act &x) {
   torch::NoGradGuard noGrad;
   int outF = outFrac();
-  FoldedLayer f = foldLayer(exported(x.frac), x.frac, outF);
+  FoldedLayer f;
+  try {
+    f = foldLayer(exported(x.frac), x.frac, outF);
+  } catch (const std::runtime_error &e) {
+    throw std::runtime_error(name_ + ": " + e.what());
+  }
   torch::Tensor w = f.weight.to(x.x.device()), acc;
   const ConvGeometry &g = spec_.geometry;
   if (spec_.linear)

@@ -184,6 +184,9 @@ Net makeModel(const ModelOptions &options) {
   else
     throw std::invalid_argument("unknown model '" + options.name +
                                 "' (mobilenetv2-tiny, mcunet, resnet8, digits-cnn)");
+  for (const auto &item : b.net->named_modules())
+    if (auto chain = std::dynamic_pointer_cast<ChainImpl>(item.value()))
+      chain->setName(item.key());
   return b.net;
 }
 

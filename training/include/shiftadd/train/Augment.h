@@ -70,7 +70,7 @@ TORCH_MODULE(Remap);
 /// from the Laplace law of variance 1 up to a constant, in closed form (the
 /// map is piecewise affine, so the entropy of its output is the input's plus
 /// E log slope), times the weights per bin, which the slopes' gradient hook
-/// divides out again.
+/// divides out again. It trains the map's slopes only, not the weights.
 class BinnedRemapImpl : public WeightMapImpl {
 public:
   BinnedRemapImpl(int64_t layerSize, int64_t bins = 100);

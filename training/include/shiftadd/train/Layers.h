@@ -88,6 +88,8 @@ public:
   ExportedLayer exported(int inFrac) const;
   OnnxValue exportOnnx(OnnxWriter &writer, const OnnxValue &input, const std::string &name);
   const ChainSpec &spec() const { return spec_; }
+  /// The chain's path in the network (block3.main.0), for messages.
+  void setName(std::string name) { name_ = std::move(name); }
   int outFrac() const { return quantizer->frac(); }
   /// The weight the operator uses (quantized; what export writes).
   torch::Tensor effectiveWeight(int inFrac) const;
@@ -136,6 +138,7 @@ private:
   int64_t inActive = 0, outActive = 0;
   std::optional<double> bnMomentum;
   int lastInFrac = 0; ///< input format of the last target-mode forward
+  std::string name_ = "layer";
 };
 TORCH_MODULE(Chain);
 
