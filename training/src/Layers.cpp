@@ -190,7 +190,12 @@ Act ChainImpl::forward(const Act &x) {
     y = spec_.linear ? y + bias : y + bias.view({1, -1, 1, 1});
   if (bn) {
     int64_t c = y.size(1);
-    y = F::batch_norm(y, bn->running_mean.narrow(0, 0, c), bn->running_var.narrow(0, 0, c),
+    // Augmented passes normalise with their batch's statistics and leave the
+    // running ones to the target, so that evaluating the target during
+    // training sees its own statistics.
+    bool target = compute == Compute::Target || !is_training();
+    y = F::batch_norm(y, target ? bn->running_mean.narrow(0, 0, c) : torch::Tensor(),
+                      target ? bn->running_var.narrow(0, 0, c) : torch::Tensor(),
                       F::BatchNormFuncOptions()
                           .weight(bn->weight.narrow(0, 0, c))
                           .bias(bn->bias.narrow(0, 0, c))

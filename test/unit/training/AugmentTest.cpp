@@ -141,11 +141,18 @@ TEST(Augment, WidthAugmentationWidensTheChannelsBetweenBlocks) {
   EXPECT_GT(net->classifier->spec().inMax, net->classifier->spec().in);
   torch::Tensor x = torch::randn({4, 1, 8, 8});
   torch::Tensor target = net->forward(x);
+  // BatchNorm running statistics (the last two channel tensors) belong to the target alone.
+  auto stats = [&] {
+    std::vector<torch::Tensor> t = net->stem->outputChannelTensors();
+    return torch::cat({t[t.size() - 2], t.back()}).clone();
+  };
+  torch::Tensor before = stats();
   for (Compute compute : {Compute::Hybrid, Compute::Mult, Compute::MF}) {
     net->zero_grad();
     net->setCompute(compute, uniform(net, 2.2, 2.2));
     torch::Tensor wide = net->forward(x);
     net->setCompute(Compute::Target);
+    EXPECT_TRUE(torch::equal(stats(), before)) << "augmented pass moved the running statistics";
     ASSERT_EQ(wide.sizes(), target.sizes());
     wide.pow(2).mean().backward();
     // The classifier sees the widened features; the stem's extra filters learn.
