@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 400, 60, 190, 30, 50
+W, H, LEFT, RIGHT, TOP, BOTTOM = 840, 400, 60, 340, 30, 50
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
 
 

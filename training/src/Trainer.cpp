@@ -202,7 +202,7 @@ void reestimateBatchNorm(Net &net, const Split &split, const TrainOptions &o, to
       m->eval();
   torch::Generator gen = at::detail::createCPUGenerator(o.seed * 1000003 + 999983);
   torch::Tensor order = torch::randperm(split.train.size(), gen, torch::kLong);
-  int64_t batches = std::min(o.augment.bnBatches, split.train.size() / o.batch);
+  int64_t batches = std::min(o.bnBatches, split.train.size() / o.batch);
   for (int64_t k = 0; k < batches; ++k) {
     for (Chain &c : chains)
       c->setBatchNormMomentum(1.0 / double(k + 1)); // cumulative average
@@ -380,7 +380,10 @@ void train(const TrainOptions &o) {
                    double(seen) / trainSeconds);
   }
 
-  if (o.augment.enabled)
+  // Precise BatchNorm: statistics under the final weights, not moving
+  // averages over weights that kept changing (which matters for adder layers,
+  // whose outputs move fast) nor ones that augmented passes saw.
+  if (o.bnBatches > 0)
     reestimateBatchNorm(net, split, o, device);
 
   // The deployed network: the float and the integer network on the whole test

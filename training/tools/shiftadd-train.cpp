@@ -37,6 +37,9 @@ Optimisation
   --schedule cosine|step|constant (cosine)  --warmup-epochs N (0)
   --step-epochs N (30)  --step-gamma X (0.1)  --label-smoothing X (0)
   --adder-eta X         AdderNet's adaptive gradient scaling of adder weights (0.2; 0: off)
+  --bn-batches N        BatchNorm statistics re-estimated under the final weights
+                        over N training batches before export (16; 0: keep the
+                        moving averages)
 Run
   --seed N (1)  --device cpu|cuda (cpu)  --threads N (LibTorch default)
   --out DIR             output directory (run): checkpoint.pt after every epoch
@@ -64,7 +67,6 @@ Augmentation (ShiftAddAug; NetAug with --op mult)
                         binned: ShiftAddNAS's piecewise-affine map over 100 bins
                         with a KL term toward Laplace (naive)
   --aug-kl X            weight of the binned map's KL term (0.1)
-  --bn-batches N        batches of target BatchNorm re-estimation afterwards (16)
   --help, --version
 )";
 
@@ -130,7 +132,7 @@ int main(int argc, char **argv) {
       {"--aug-alpha", [&](auto &k, auto &v) { o.augment.alpha = toDouble(k, v); }},
       {"--aug-compute", [&](auto &, auto &v) { augCompute = v; }},
       {"--aug-sharing", [&](auto &, auto &v) { augSharing = v; }},
-      {"--bn-batches", [&](auto &k, auto &v) { o.augment.bnBatches = toInt(k, v); }},
+      {"--bn-batches", [&](auto &k, auto &v) { o.bnBatches = toInt(k, v); }},
   };
   try {
     for (int i = 1; i < argc; ++i) {

@@ -34,7 +34,6 @@ struct AugmentOptions {
   double alpha = 1.0;                              ///< loss = L(target) + alpha * L(augmented)
   Compute compute = Compute::Hybrid;
   Sharing sharing = Sharing::Naive;
-  int64_t bnBatches = 16; ///< batches of target BatchNorm re-estimation after training
 };
 
 /// A learnable map from the shared (multiplicative-domain) weights of one

@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t samples = 0;           ///< test images written as .npy with the integer logits (0: exportBatch)
   int64_t maxSteps = 0;          ///< stop each epoch after this many steps (benchmarks; 0: whole epoch)
   int64_t testLimit = 0;         ///< evaluate on the first N test images only (0: all)
+  int64_t bnBatches = 16;        ///< batches of BatchNorm re-estimation after training (0: none)
   bool quiet = false;
   AugmentOptions augment{};      ///< ShiftAddAug / NetAug training
 };
