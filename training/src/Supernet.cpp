@@ -90,9 +90,9 @@ void sortExpandedChannels(Net &net, torch::optim::Optimizer &optimizer) {
   }
 }
 
-torch::Tensor mapPenalty(const Net &net) {
+torch::Tensor mapPenalty(const std::vector<Chain> &chains) {
   torch::Tensor sum;
-  for (const Chain &c : net->chains()) {
+  for (const Chain &c : chains) {
     torch::Tensor p = c->mapPenalty();
     if (p.defined())
       sum = sum.defined() ? sum + p : p;

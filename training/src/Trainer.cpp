@@ -325,7 +325,7 @@ void train(const TrainOptions &o) {
       };
       torch::Tensor logits = net->forward(x);
       torch::Tensor loss = lossOf(logits);
-      torch::Tensor penalty = mapPenalty(net);
+      torch::Tensor penalty = mapPenalty(chains);
       (penalty.defined() ? loss + o.augment.klWeight * penalty : loss).backward();
       if (o.augment.enabled) {
         // One augmented configuration per step (width augmentation in the

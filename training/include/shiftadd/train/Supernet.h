@@ -22,8 +22,8 @@ AugmentConfig sampleAugmentConfig(const Net &net, const AugmentOptions &options,
 /// projection's input columns, and their optimizer state alike.
 void sortExpandedChannels(Net &net, torch::optim::Optimizer &optimizer);
 
-/// The sum of the chains' weight-map regularisers (zero when there are none).
-torch::Tensor mapPenalty(const Net &net);
+/// The sum of the chains' weight-map regularisers (undefined when there are none).
+torch::Tensor mapPenalty(const std::vector<Chain> &chains);
 
 /// JSON: for every multiplication-free layer, a histogram of its target
 /// weights as shared, remapped and quantized (common bins), with their
