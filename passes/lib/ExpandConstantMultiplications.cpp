@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "shiftadd/Passes/Passes.h"
+#include "shiftadd/Support/SignedDigits.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -22,22 +23,6 @@ using namespace mlir;
 using namespace shiftadd;
 
 namespace {
-
-/// Non-zero digits of the non-adjacent form of |c|: (position, negative).
-SmallVector<std::pair<unsigned, bool>> nonAdjacentForm(APInt c) {
-  SmallVector<std::pair<unsigned, bool>> digits;
-  for (unsigned position = 0; !c.isZero(); ++position, c.lshrInPlace(1)) {
-    if (!c[0])
-      continue;
-    bool negative = c[1]; // c = 3 (mod 4): digit -1, carry into the next bit
-    digits.push_back({position, negative});
-    if (negative)
-      ++c;
-    else
-      --c;
-  }
-  return digits;
-}
 
 /// A term of the sum: value and whether it is subtracted.
 using Term = std::pair<Value, bool>;
@@ -59,13 +44,15 @@ struct ExpandMulByConstant : OpRewritePattern<arith::MulIOp> {
         return failure();
       x = op.getRhs();
     }
+    if (c.getBitWidth() > 64)
+      return failure();
     Location loc = op.getLoc();
     Type type = op.getType();
     bool negate = c.isNegative();
     // |c| of the most negative value wraps to itself; its single digit is the sign bit.
     APInt magnitude = negate ? -c : c;
     SmallVector<Term> terms;
-    for (auto [position, negative] : nonAdjacentForm(magnitude)) {
+    for (auto [position, negative] : nonAdjacentForm(magnitude.getZExtValue(), magnitude.getBitWidth())) {
       Value shifted = position == 0
                           ? x
                           : arith::ShLIOp::create(rewriter, loc, x,

@@ -65,6 +65,33 @@ func.func @global_average(%x: tensor<1x2x3x3x!shiftadd.fixed<i8, 4>>) -> tensor<
 
 // -----
 
+// Element-wise ops whose input nothing reads later compute in place: the
+// clamp and the residual add write into the buffer of the first layer's
+// output, one buffer for three tensors. The NHWC copy of %x is read by the
+// add, so the first layer's output cannot take it.
+// CHECK-LABEL: func.func @in_place
+// CHECK: %[[X:.*]] = memref.alloc() : memref<16xi8>
+// CHECK: %[[B:.*]] = memref.alloc() : memref<16xi8>
+// CHECK-NOT: memref.alloc
+// CHECK: arith.maxsi
+// CHECK: memref.store %{{.*}}, %[[B]]
+// CHECK: memref.load %[[B]]
+// CHECK: memref.load %[[X]]
+// CHECK: memref.store %{{.*}}, %[[B]]
+// CHECK-NOT: memref.alloc
+// CHECK: return
+func.func @in_place(%x: tensor<1x4x2x2x!shiftadd.fixed<i8, 0>>) -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>> {
+  %a = shiftadd.shift_conv2d %x {code = #shiftadd.code<bits = 5, max_exp = 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, weights = dense<1> : tensor<4x4x1x1xi8>} : tensor<1x4x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x4x2x2x!shiftadd.fixed<i32, 14>>
+  %b = shiftadd.requantize %a {shift = array<i64: 14>} : tensor<1x4x2x2x!shiftadd.fixed<i32, 14>> -> tensor<1x4x2x2x!shiftadd.fixed<i8, 0>>
+  %c = shiftadd.clamp %b {min = 0, max = 100} : tensor<1x4x2x2x!shiftadd.fixed<i8, 0>>
+  %d = shiftadd.add %c, %x : tensor<1x4x2x2x!shiftadd.fixed<i8, 0>>, tensor<1x4x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x4x2x2x!shiftadd.fixed<i8, 0>>
+  %e = shiftadd.shift_conv2d %d {code = #shiftadd.code<bits = 5, max_exp = 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, weights = dense<1> : tensor<1x4x1x1xi8>} : tensor<1x4x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x1x2x2x!shiftadd.fixed<i32, 14>>
+  %f = shiftadd.requantize %e {shift = array<i64: 14>} : tensor<1x1x2x2x!shiftadd.fixed<i32, 14>> -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+  return %f : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+}
+
+// -----
+
 // A returned reshape of the input is copied by a loop (memref.copy would
 // multiply to count bytes).
 // CHECK-LABEL: func.func @reshape_only

@@ -1,6 +1,7 @@
 //===- LowerElementwise.cpp - Requantize, add, clamp and pooling ----------===//
 
 #include "Lowering.h"
+#include "shiftadd/Support/SignedDigits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -10,6 +11,128 @@ using namespace mlir;
 using namespace shiftadd;
 
 static uint64_t magnitude(int64_t v) { return v < 0 ? uint64_t(-(v + 1)) + 1 : uint64_t(v); }
+
+/// Whether R(v, shift) of every |v| <= reach, and its rounding half, fit i32.
+static bool fitsI32(uint64_t reach, int64_t shift) {
+  if (shift > 0)
+    return reach + (uint64_t(1) << (shift - 1)) <= uint64_t(INT32_MAX);
+  return ((unsigned __int128)reach << -shift) <= (unsigned __int128)INT32_MAX;
+}
+
+int64_t shiftadd::requantizeTableStride(RequantizeOp op) { return op.getMultiplier() ? 9 : 3; }
+
+namespace {
+
+using Wide = __int128;
+
+/// ceil(a / b) for b > 0.
+Wide ceilDiv(Wide a, Wide b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/// Multiplier mode (spec section 7) as a run-time sum over the multiplier's
+/// signed digits; false when some channel cannot be computed exactly that way
+/// (the layer then stays unrolled).
+///
+/// With S = shift + 31, pre = max(0, 32 - S) and post = max(0, S - 32):
+/// R(v m, S) = floor(p / 2^32) >> post with p = (v << pre) m + 2^(31 + post).
+/// The rounding shift becomes taking a 64-bit value's high word and an i32
+/// shift: no variable 64-bit shift, for which Cortex-M0 would call a library
+/// routine. p is a sum of +-x << k over the digits of m (k < 32), each term's
+/// two words built with i32 shifts. v = acc + bias is first clamped to where
+/// the output saturates anyway, which bounds x = v << pre and p.
+bool multiplierTable(RequantizeOp op, ArrayRef<uint64_t> accBounds, RequantizeTable &table) {
+  auto [lo, hi] = clampBounds(op.getClamp(), getFixedType(op.getOutput()));
+  for (auto [c, accBound] : llvm::enumerate(accBounds)) {
+    int64_t bias = op.getBias() ? channelValue(*op.getBias(), c) : 0;
+    int64_t s = channelValue(op.getShift(), c) + 31, m = channelValue(*op.getMultiplier(), c);
+    Wide reach = Wide(accBound) + magnitude(bias);
+    if (reach > INT32_MAX)
+      return false;
+    // The largest v with R(v m, S) <= lo and the smallest with R(v m, S) >= hi.
+    Wide half = Wide(1) << (s - 1);
+    Wide vmin = ceilDiv((Wide(lo) + 1) * (Wide(1) << s) - half, m) - 1;
+    Wide vmax = ceilDiv(Wide(hi) * (Wide(1) << s) - half, m);
+    vmin = std::max(vmin, -reach), vmax = std::min(vmax, reach);
+    if (vmin > vmax) // every v in range saturates to the same side
+      vmin = vmax;
+    int64_t pre = std::max<int64_t>(0, 32 - s), post = std::max<int64_t>(0, s - 32);
+    Wide largest = std::max(vmax, -vmin) << pre;
+    if (largest >= (Wide(1) << 31) || largest * m + (Wide(1) << (31 + post)) >= (Wide(1) << 63))
+      return false;
+    uint64_t round = uint64_t(1) << (31 + post);
+    int64_t begin = table.digits.size();
+    for (auto [position, negative] : nonAdjacentForm(uint64_t(m), 32))
+      table.digits.push_back(int8_t((negative ? 0x80 : 0) | position));
+    table.channels.append({int32_t(bias), int32_t(vmin), int32_t(vmax), int32_t(uint32_t(round)),
+                           int32_t(round >> 32), int32_t(pre), int32_t(post), int32_t(begin),
+                           int32_t(table.digits.size())});
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<RequantizeTable> shiftadd::requantizeTable(RequantizeOp op,
+                                                         ArrayRef<uint64_t> accBounds) {
+  RequantizeTable table;
+  if (op.getMultiplier()) {
+    if (!multiplierTable(op, accBounds, table))
+      return std::nullopt;
+    return table;
+  }
+  for (auto [c, accBound] : llvm::enumerate(accBounds)) {
+    int64_t bias = op.getBias() ? channelValue(*op.getBias(), c) : 0;
+    int64_t shift = channelValue(op.getShift(), c);
+    if (!fitsI32(accBound + magnitude(bias), shift))
+      return std::nullopt;
+    // R(acc + bias, s) = ((acc + bias + half) << left) >> right, half folded into the bias.
+    int64_t right = std::max<int64_t>(shift, 0), left = std::max<int64_t>(-shift, 0);
+    table.channels.append({int32_t(bias + (right > 0 ? int64_t(1) << (right - 1) : 0)),
+                           int32_t(left), int32_t(right)});
+  }
+  return table;
+}
+
+Value shiftadd::requantizeFromTable(Emitter &emit, RequantizeOp op, Value channels, Value digits,
+                                    Value entry, Value acc) {
+  auto &b = emit.builder();
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto [lo, hi] = clampBounds(op.getClamp(), getFixedType(op.getOutput()));
+  auto at = [&](int64_t k) { return emit.load(channels, entry, k, i32); };
+  Value v = arith::AddIOp::create(b, acc, at(0));
+  if (!op.getMultiplier()) {
+    v = arith::ShLIOp::create(b, v, at(1));
+    v = arith::ShRSIOp::create(b, v, at(2));
+    return emit.clamp(v, lo, hi);
+  }
+  v = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, v, at(1)), at(2));
+  Value x = arith::ShLIOp::create(b, v, at(5));
+  auto words = [&](Value low, Value high) -> Value {
+    Value l = arith::ExtUIOp::create(b, i64, low), h = arith::ExtUIOp::create(b, i64, high);
+    return arith::OrIOp::create(b, l, arith::ShLIOp::create(b, h, emit.constant(i64, 32)));
+  };
+  auto toIndex = [&](Value i) { return arith::IndexCastOp::create(b, b.getIndexType(), i); };
+  auto sum = scf::ForOp::create(b, toIndex(at(7)), toIndex(at(8)), emit.index(1),
+                                ValueRange{words(at(3), at(4))});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(sum.getBody());
+    Value p = sum.getRegionIterArgs()[0];
+    // A digit is (negative << 7) | k: the term +-x << k, whose high word is
+    // x >> (32 - k), written (x >> 1) >> (31 - k) so that no shift is by 32.
+    Value digit = emit.load(digits, sum.getInductionVar(), 0, i32);
+    Value sign = arith::ShRSIOp::create(b, digit, emit.constant(i32, 7));
+    Value k = arith::AndIOp::create(b, digit, emit.constant(i32, 31));
+    Value term = arith::SubIOp::create(b, arith::XOrIOp::create(b, x, sign), sign);
+    Value low = arith::ShLIOp::create(b, term, k);
+    Value high = arith::ShRSIOp::create(b, arith::ShRSIOp::create(b, term, emit.constant(i32, 1)),
+                                        arith::XOrIOp::create(b, k, emit.constant(i32, 31)));
+    scf::YieldOp::create(b, arith::AddIOp::create(b, p, words(low, high)).getResult());
+  }
+  Value p = sum.getResult(0);
+  Value r = arith::TruncIOp::create(b, i32, arith::ShRSIOp::create(b, p, emit.constant(i64, 32)));
+  r = arith::ShRSIOp::create(b, r, at(6));
+  return emit.clamp(r, lo, hi);
+}
 
 FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value acc,
                                            uint64_t accBound, int64_t c) {
@@ -32,10 +155,8 @@ FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value
              << c << " may overflow 64 bits (|acc + bias| up to " << reach
              << ", multiplier " << *multiplier << ")";
     wide = true;
-  } else if (shift > 0) {
-    wide = reach + (uint64_t(1) << (shift - 1)) > uint64_t(INT32_MAX);
   } else {
-    wide = (unsigned __int128)reach << -shift > (unsigned __int128)INT32_MAX;
+    wide = !fitsI32(reach, shift);
   }
   Type type = wide ? b.getI64Type() : b.getI32Type();
   Value v = wide ? arith::ExtSIOp::create(b, type, acc).getResult() : acc;
@@ -53,7 +174,7 @@ LogicalResult shiftadd::lowerRequantize(FunctionLowering &f, RequantizeOp op) {
   Emitter &emit = f.emit;
   Type i32 = emit.builder().getI32Type();
   Value input = f.bufferOf(op.getInput());
-  Value output = f.createBuffer(op.getOutput());
+  Value output = f.createBuffer(op.getOutput(), op.getInput());
   SmallVector<uint64_t> bounds;
   if (Operation *producer = op.getInput().getDefiningOp())
     bounds = accumulatorBounds(producer);
@@ -103,7 +224,7 @@ LogicalResult shiftadd::lowerAdd(FunctionLowering &f, AddOp op) {
   bool wide = peak > Wide(INT32_MAX);
   Type type = wide ? b.getI64Type() : b.getI32Type();
   Value lhs = f.bufferOf(op.getLhs()), rhs = f.bufferOf(op.getRhs());
-  Value output = f.createBuffer(op.getOutput());
+  Value output = f.createBuffer(op.getOutput(), {op.getLhs(), op.getRhs()});
   int64_t count = op.getOutput().getType().getNumElements();
   emit.nest({{count, {1}}}, {emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
     Value x = emit.roundShift(emit.load(lhs, at[0], 0, type), fx.getFrac() - common);
@@ -119,7 +240,7 @@ LogicalResult shiftadd::lowerClamp(FunctionLowering &f, ClampOp op) {
   Emitter &emit = f.emit;
   Type i32 = emit.builder().getI32Type();
   Value input = f.bufferOf(op.getInput());
-  Value output = f.createBuffer(op.getOutput());
+  Value output = f.createBuffer(op.getOutput(), op.getInput());
   emit.nest({{op.getOutput().getType().getNumElements(), {1}}}, {emit.index(0)},
             [&](ArrayRef<Value>, ArrayRef<Value> at) {
               emit.store(emit.clamp(emit.load(input, at[0], 0, i32), op.getMin(), op.getMax()),

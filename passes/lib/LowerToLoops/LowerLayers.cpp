@@ -5,6 +5,8 @@
 // exponent (adds/subs, then one shift per exponent), adder layers sum
 // |x - w| with w an immediate, multiplicative layers group taps by |w| and
 // leave one `arith.muli` by a constant per distinct |w| for the CSD pass.
+// Packed shift layers instead loop over channels and taps at run time,
+// decoding the codes and requantizing from per-channel tables.
 //
 //===----------------------------------------------------------------------===//
 
@@ -178,23 +180,23 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
   return acc;
 }
 
-/// The accumulator of output channel `o` of a packed shift layer: a loop
+/// The accumulator of one output channel of a packed shift layer: a loop
 /// over its taps that decodes each sign-magnitude code (spec section 3) and
-/// adds +-x << (L - |k|), zero codes adding nothing.
+/// adds +-x << (L - |k|), zero codes adding nothing. `window` is the offset
+/// of the channel's group's first input at the window's first pixel, `bit`
+/// that of the channel's first code.
 Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value input,
-                       Value base, int64_t o, int64_t wp) {
+                       Value window, Value bit, int64_t wp) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
-  int64_t cPerGroup = g.c / g.groups, group = o / (g.o / g.groups);
+  int64_t cPerGroup = g.c / g.groups;
   int64_t bits = layer.code.bits, levels = layer.code.levels();
-  int64_t taps = cPerGroup * g.kh * g.kw;
   // Carried: the tap's input offset (NHWC) and its code's bit position.
   SmallVector<LoopLevel> loops = {{cPerGroup, {1, g.kh * g.kw * bits}},
                                   {g.kh, {wp * g.c, g.kw * bits}},
                                   {g.kw, {g.c, bits}}};
-  SmallVector<Value> start = {emit.offset(base, group * cPerGroup), emit.index(o * taps * bits)};
-  return emit.reduce(loops, start, emit.constant(i32, 0), [&](ArrayRef<Value> at, Value acc) {
+  return emit.reduce(loops, {window, bit}, emit.constant(i32, 0), [&](ArrayRef<Value> at, Value acc) {
     Value bit = at[1];
     Value byte = arith::ShRUIOp::create(b, bit, emit.index(3));
     Value low = arith::ExtUIOp::create(b, i32, memref::LoadOp::create(b, codes, ValueRange{byte}));
@@ -219,6 +221,53 @@ Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value
   });
 }
 
+/// A constant table named after the packed codes `codes` it belongs to.
+template <typename T>
+Value tableGlobal(Emitter &emit, Operation *layer, FlatSymbolRefAttr codes, StringRef suffix,
+                  ArrayRef<T> values) {
+  auto &b = emit.builder();
+  auto type = MemRefType::get({int64_t(values.size())}, b.getIntegerType(8 * sizeof(T)));
+  std::string name = (codes.getValue() + suffix).str();
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(layer->getParentOfType<ModuleOp>().getBody());
+    auto data = DenseElementsAttr::get(RankedTensorType::get(type.getShape(), type.getElementType()), values);
+    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
+                             TypeAttr::get(type), data, b.getUnitAttr(), IntegerAttr());
+  }
+  return memref::GetGlobalOp::create(b, type, name);
+}
+
+/// A requantization fused into a packed layer's channel loop, with its tables.
+struct TableRequantize {
+  RequantizeOp op;
+  Value channels, digits;
+};
+
+/// The output channels of a packed layer at one pixel as a run-time loop
+/// (groups, then channels within a group), requantized from tables: the
+/// code no longer grows with the channel count.
+void packedChannelLoop(Emitter &emit, const LayerInfo &layer, Value codes, Value input,
+                       const TableRequantize &requantize, Value output, Value window, Value pixel,
+                       int64_t wp) {
+  const Geometry &g = layer.g;
+  int64_t cPerGroup = g.c / g.groups, oPerGroup = g.o / g.groups;
+  int64_t codeBits = cPerGroup * g.kh * g.kw * layer.code.bits;
+  int64_t stride = requantize.op ? requantizeTableStride(requantize.op) : 0;
+  // Carried: the group's first input, the channel's first code bit, its
+  // output element and its table entry.
+  SmallVector<LoopLevel> loops = {{g.groups, {cPerGroup, oPerGroup * codeBits, oPerGroup, stride * oPerGroup}},
+                                  {oPerGroup, {0, codeBits, 1, stride}}};
+  emit.nest(loops, {window, emit.index(0), pixel, emit.index(0)},
+            [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              Value acc = packedChannelSum(emit, layer, codes, input, at[0], at[1], wp);
+              if (requantize.op)
+                acc = requantizeFromTable(emit, requantize.op, requantize.channels,
+                                          requantize.digits, at[3], acc);
+              emit.store(acc, output, at[2]);
+            });
+}
+
 } // namespace
 
 LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
@@ -230,12 +279,26 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       info.weights.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); });
   SmallVector<uint64_t> bounds = accumulatorBounds(layer);
 
+  // Packed layers loop over channels at run time unless their requantization
+  // only has an unrolled form.
   Value codes;
+  bool channelLoop = false;
+  TableRequantize tables;
   if (info.packed) {
     auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(layer, info.packed);
     if (!global)
       return layer->emitError("lower-to-loops: packed weights ") << info.packed << " not found";
     codes = memref::GetGlobalOp::create(emit.builder(), global.getType(), global.getSymName());
+    channelLoop = !requantize;
+    if (requantize) {
+      if (std::optional<RequantizeTable> table = requantizeTable(requantize, bounds)) {
+        channelLoop = true;
+        tables.op = requantize;
+        tables.channels = tableGlobal<int32_t>(emit, layer, info.packed, "_requantize", table->channels);
+        if (!table->digits.empty())
+          tables.digits = tableGlobal<int8_t>(emit, layer, info.packed, "_digits", table->digits);
+      }
+    }
   }
   int64_t hp, wp;
   Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, hp, wp);
@@ -248,10 +311,18 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   LogicalResult status = success();
   emit.nest({{g.n, {hp * wp * g.c, oh * ow * g.o}}, {oh, {g.sh * wp * g.c, ow * g.o}}, {ow, {g.sw * g.c, g.o}}},
             {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+              if (channelLoop) {
+                packedChannelLoop(emit, info, codes, input, tables, output, at[0], at[1], wp);
+                return;
+              }
+              int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
                 auto sum = [&] {
-                  return codes ? packedChannelSum(emit, info, codes, input, at[0], o, wp)
-                               : channelSum(emit, info, weights, input, at[0], o, hp, wp);
+                  if (!codes)
+                    return channelSum(emit, info, weights, input, at[0], o, hp, wp);
+                  int64_t group = o / (g.o / g.groups);
+                  return packedChannelSum(emit, info, codes, input, emit.offset(at[0], group * cPerGroup),
+                                          emit.index(o * taps * info.code.bits), wp);
                 };
                 Value acc;
                 if (!f.channelBlocks) {

@@ -44,9 +44,26 @@ ChannelView shiftadd::channelView(Type type) {
   return {shape[0], shape[1] * rest, shape[1], rest, rest};
 }
 
-Value FunctionLowering::createBuffer(Value tensor) {
+Value FunctionLowering::createBuffer(Value tensor, ValueRange inPlaceOver) {
   if (Value out = outputBuffers.lookup(tensor))
     return out;
+  Operation *op = tensor.getDefiningOp();
+  // Element i of the result only needs element i of each input, read before
+  // it is written: an input's buffer can take the result when nothing reads
+  // it (through any tensor it holds) after this op.
+  auto diesHere = [&](Value buffer) {
+    if (!buffer.getDefiningOp<memref::AllocOp>() || buffer.getType() != flatBufferType(tensor.getType()))
+      return false;
+    for (auto &[held, heldBuffer] : buffers)
+      if (heldBuffer == buffer)
+        for (Operation *user : held.getUsers())
+          if (user != op && !user->isBeforeInBlock(op))
+            return false;
+    return true;
+  };
+  for (Value input : inPlaceOver)
+    if (Value buffer = bufferOf(input); buffer && diesHere(buffer))
+      return buffer;
   return memref::AllocOp::create(emit.builder(), flatBufferType(tensor.getType()));
 }
 

@@ -22,8 +22,10 @@ struct FunctionLowering {
   llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;
 
   mlir::Value bufferOf(mlir::Value tensor) const { return buffers.lookup(tensor); }
-  /// The buffer `tensor` is computed into: an output argument or a new alloc.
-  mlir::Value createBuffer(mlir::Value tensor);
+  /// The buffer `tensor` is computed into: an output argument, else the
+  /// buffer of one of `inPlaceOver` (inputs of an element-wise op) that is
+  /// read by nothing later, else a new alloc.
+  mlir::Value createBuffer(mlir::Value tensor, mlir::ValueRange inPlaceOver = {});
 };
 
 /// memref<N x iB> holding a tensor of !shiftadd.fixed<iB, f>. Rank-4
@@ -58,6 +60,26 @@ mlir::LogicalResult lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dOp op
 /// returns it in i32, clamped to the result range. `accBound` bounds |acc|.
 mlir::FailureOr<mlir::Value> requantizeValue(Emitter &emit, RequantizeOp op, mlir::Value acc,
                                              uint64_t accBound, int64_t c);
+
+/// The constants of a requantization for a run-time loop over channels:
+/// requantizeTableStride(op) i32 entries per channel and, in multiplier
+/// mode, the multipliers' signed digits, one byte each.
+struct RequantizeTable {
+  llvm::SmallVector<int32_t> channels;
+  llvm::SmallVector<int8_t> digits;
+};
+
+/// The table of `op` given |acc| <= accBounds[c]; none when some channel
+/// needs more than the table form computes exactly (such layers stay
+/// unrolled, with immediates).
+std::optional<RequantizeTable> requantizeTable(RequantizeOp op, llvm::ArrayRef<uint64_t> accBounds);
+int64_t requantizeTableStride(RequantizeOp op);
+
+/// Requantizes `acc` (i32) with one channel's table entries, from `entry`
+/// of `channels` on, and clamps it. `digits` is the digit table (multiplier
+/// mode only).
+mlir::Value requantizeFromTable(Emitter &emit, RequantizeOp op, mlir::Value channels,
+                                mlir::Value digits, mlir::Value entry, mlir::Value acc);
 
 } // namespace shiftadd
 

@@ -29,6 +29,11 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       the input so that the inner code has no bounds checks.
     * A layer whose only user is a requantize is fused with it: the
       accumulator never leaves a register.
+    * Packed layers (`shiftadd-pack-weights`) loop over their output channels
+      at run time and requantize from per-channel tables (below), so that
+      neither the IR nor the compile time grows with the channel count.
+    * Element-wise ops (clamp, add, requantize to the same type) compute in
+      place over an input buffer that nothing reads later.
     * With `channel-blocks`, each output channel's straight-line sum sits in
       a block of its own (an `scf.if` on a condition that always holds but
       that llc cannot fold), so that llc does not keep values live across all
@@ -56,11 +61,19 @@ def ShiftAddPackWeights : Pass<"shiftadd-pack-weights", "mlir::ModuleOp"> {
     points the layer's `packed` attribute at it.
 
     `shiftadd-lower-to-loops` then emits, instead of one add per weight in
-    straight-line code, a loop per output channel that decodes each code and
-    adds `+-x << (p - pmin)`: a 5-bit weight costs 5/8 of a byte of flash
-    instead of about 8 bytes of code, and the loop costs about 15
-    instructions per weight instead of about 2. Compile time no longer grows
-    with the number of weights.
+    straight-line code, a run-time loop over the output channels (groups,
+    then channels) with a loop over the taps that decodes each code and adds
+    `+-x << (p - pmin)`: a 5-bit weight costs 5/8 of a byte of flash instead
+    of about 8 bytes of code, and about 15 instructions instead of about 2.
+    A fused requantization reads its constants from a table beside the codes
+    (`<codes>_requantize`, i32): in power-of-two mode 3 entries per channel,
+    `{bias + 2^(s-1), left shift, right shift}`; in multiplier mode 9 entries
+    and one byte per non-zero signed digit of the multiplier
+    (`<codes>_digits`), summed as `+-x << k` in 64 bits built from i32
+    shifts (see docs/codegen.md). A layer whose requantization the table form
+    cannot compute exactly in those widths keeps one unrolled block per
+    channel. Compile time and code size no longer grow with the weights or
+    the channels.
   }];
   let options = [
     Option<"minWeights", "min-weights", "int64_t", /*default=*/"0",
