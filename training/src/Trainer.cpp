@@ -225,10 +225,13 @@ void train(const TrainOptions &o) {
     throw std::runtime_error("unknown --device '" + o.device + "' (cpu, cuda)");
   if (o.device == "cuda" && !torch::cuda::is_available())
     throw std::runtime_error("--device cuda: this LibTorch build or machine has no CUDA device");
-  // Like mkdir -p: users name run directories such as runs/cifar/shift-1.
-  std::error_code ec;
-  if (!isDirectory(o.out) && !std::filesystem::create_directories(o.out, ec))
-    throw std::runtime_error(o.out + ": cannot create the output directory: " + ec.message());
+  // Like mkdir -p: users name run directories such as runs/cifar/shift-1,
+  // and share a decoded-data cache between them.
+  for (const std::string &dir : {o.out, o.cacheDir}) {
+    std::error_code ec;
+    if (!dir.empty() && !isDirectory(dir) && !std::filesystem::create_directories(dir, ec))
+      throw std::runtime_error(dir + ": cannot create the directory: " + ec.message());
+  }
   if (::access(o.out.c_str(), W_OK) != 0)
     throw std::runtime_error(o.out + ": output directory is not writable");
   if (o.threads > 0)
