@@ -105,9 +105,10 @@ struct PlanMemoryPass : shiftadd::impl::ShiftAddPlanMemoryBase<PlanMemoryPass> {
       arena = std::max(arena, offset + b->bytes);
       placed.push_back(b);
     }
-    // The lower bound: the most bytes alive at one top-level op.
+    // The lower bound: the most bytes alive at one top-level op. (The block's
+    // size() walks its list: with unrolled code it has tens of thousands of ops.)
     int64_t peak = 0;
-    for (int64_t i = 0; i < int64_t(body.getOperations().size()); ++i) {
+    for (int64_t i = 0, count = int64_t(index.size()); i < count; ++i) {
       int64_t live = 0;
       for (const Buffer &b : buffers)
         if (b.first <= i && i <= b.last)
