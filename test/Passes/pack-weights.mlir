@@ -22,7 +22,7 @@ func.func @spec_example(%x: tensor<1x4x!shiftadd.fixed<i8, 0>>) -> tensor<1x1x!s
 
 // The tables of @power_of_two and @multiplier below (globals come first):
 // DECODE-DAG: memref.global "private" constant @__shiftadd_packed_{{[0-9]+}}_requantize : memref<6xi32> = dense<[8292, 0, 14, 4093, 0, 13]>
-// DECODE-DAG: memref.global "private" constant @__shiftadd_packed_{{[0-9]+}}_requantize : memref<9xi32> = dense<[0, -171, 169, -2147483648, 0, 2, 0, 0, 2]>
+// DECODE-DAG: memref.global "private" constant @__shiftadd_packed_{{[0-9]+}}_requantize : memref<4xi32> = dense<[0, -171, 169, 2050]>
 // DECODE-DAG: memref.global "private" constant @__shiftadd_packed_{{[0-9]+}}_digits : memref<2xi8> = dense<[-100, 30]>
 
 // A packed layer lowers to a decoding loop over its taps instead of
@@ -60,8 +60,7 @@ func.func @power_of_two(%x: tensor<1x4x!shiftadd.fixed<i8, 0>>) -> tensor<1x2x!s
 // 0x80 | 28) and +2^30; S = shift + 31 = 30 < 32, so v is pre-shifted by 2
 // and the result is the high word of v m 2^2 + 2^31. v = acc + bias is first
 // clamped to [-171, 169]: R(-171 * 0.75, 0) = -128, R(169 * 0.75, 0) = 127.
-// Entries: bias, v range, rounding constant (low, high word), pre, post,
-// digits [begin, end).
+// Entries: bias, v range, pre | post << 5 | 2 digits << 10 | first digit 0 << 15.
 // DECODE-LABEL: func.func @multiplier
 // DECODE: scf.for
 // DECODE: arith.addi %{{.*}} : i64

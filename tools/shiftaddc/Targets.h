@@ -16,6 +16,8 @@ struct Target {
   const char *name, *triple, *cpu, *features;
   unsigned indexBitwidth;
   bool softFloat, pic, channelBlocks;
+  /// Whether llc's constant hoisting runs (docs/codegen.md: not on Cortex-M0).
+  bool hoistConstants;
 };
 
 /// The target called `name`, or none.

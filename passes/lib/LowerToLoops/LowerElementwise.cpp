@@ -19,7 +19,7 @@ static bool fitsI32(uint64_t reach, int64_t shift) {
   return ((unsigned __int128)reach << -shift) <= (unsigned __int128)INT32_MAX;
 }
 
-int64_t shiftadd::requantizeTableStride(RequantizeOp op) { return op.getMultiplier() ? 9 : 3; }
+int64_t shiftadd::requantizeTableStride(RequantizeOp op) { return op.getMultiplier() ? 4 : 3; }
 
 namespace {
 
@@ -58,13 +58,14 @@ bool multiplierTable(RequantizeOp op, ArrayRef<uint64_t> accBounds, RequantizeTa
     Wide largest = std::max(vmax, -vmin) << pre;
     if (largest >= (Wide(1) << 31) || largest * m + (Wide(1) << (31 + post)) >= (Wide(1) << 63))
       return false;
-    uint64_t round = uint64_t(1) << (31 + post);
     int64_t begin = table.digits.size();
-    for (auto [position, negative] : nonAdjacentForm(uint64_t(m), 32))
+    auto digits = nonAdjacentForm(uint64_t(m), 32);
+    if (begin + int64_t(digits.size()) >= (1 << 16))
+      return false;
+    for (auto [position, negative] : digits)
       table.digits.push_back(int8_t((negative ? 0x80 : 0) | position));
-    table.channels.append({int32_t(bias), int32_t(vmin), int32_t(vmax), int32_t(uint32_t(round)),
-                           int32_t(round >> 32), int32_t(pre), int32_t(post), int32_t(begin),
-                           int32_t(table.digits.size())});
+    int64_t shape = pre | post << 5 | int64_t(digits.size()) << 10 | begin << 15;
+    table.channels.append({int32_t(bias), int32_t(vmin), int32_t(vmax), int32_t(shape)});
   }
   return true;
 }
@@ -105,14 +106,28 @@ Value shiftadd::requantizeFromTable(Emitter &emit, RequantizeOp op, Value channe
     return emit.clamp(v, lo, hi);
   }
   v = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, v, at(1)), at(2));
-  Value x = arith::ShLIOp::create(b, v, at(5));
+  // shape = pre | post << 5 | digit count << 10 | first digit << 15.
+  Value shape = at(3);
+  auto field = [&](int64_t lsb, int64_t mask) -> Value {
+    Value shifted = arith::ShRUIOp::create(b, shape, emit.constant(i32, lsb));
+    return mask ? arith::AndIOp::create(b, shifted, emit.constant(i32, mask)).getResult() : shifted;
+  };
+  Value post = field(5, 31), begin = field(15, 0);
+  Value end = arith::AddIOp::create(b, begin, field(10, 31));
+  Value x = arith::ShLIOp::create(b, v, field(0, 31));
   auto words = [&](Value low, Value high) -> Value {
     Value l = arith::ExtUIOp::create(b, i64, low), h = arith::ExtUIOp::create(b, i64, high);
     return arith::OrIOp::create(b, l, arith::ShLIOp::create(b, h, emit.constant(i64, 32)));
   };
+  // The rounding constant 2^(31 + post): low word 2^31 when post = 0, else
+  // high word 2^(post - 1).
+  Value roundHigh = arith::ShRUIOp::create(b, arith::ShLIOp::create(b, emit.constant(i32, 1), post),
+                                           emit.constant(i32, 1));
+  Value postZero = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, post, emit.constant(i32, 0));
+  Value roundLow = arith::SelectOp::create(b, postZero, emit.constant(i32, INT32_MIN), emit.constant(i32, 0));
   auto toIndex = [&](Value i) { return arith::IndexCastOp::create(b, b.getIndexType(), i); };
-  auto sum = scf::ForOp::create(b, toIndex(at(7)), toIndex(at(8)), emit.index(1),
-                                ValueRange{words(at(3), at(4))});
+  auto sum = scf::ForOp::create(b, toIndex(begin), toIndex(end), emit.index(1),
+                                ValueRange{words(roundLow, roundHigh)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(sum.getBody());
@@ -130,7 +145,7 @@ Value shiftadd::requantizeFromTable(Emitter &emit, RequantizeOp op, Value channe
   }
   Value p = sum.getResult(0);
   Value r = arith::TruncIOp::create(b, i32, arith::ShRSIOp::create(b, p, emit.constant(i64, 32)));
-  r = arith::ShRSIOp::create(b, r, at(6));
+  r = arith::ShRSIOp::create(b, r, post);
   return emit.clamp(r, lo, hi);
 }
 

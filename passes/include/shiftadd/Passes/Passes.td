@@ -67,7 +67,7 @@ def ShiftAddPackWeights : Pass<"shiftadd-pack-weights", "mlir::ModuleOp"> {
     of about 8 bytes of code, and about 15 instructions instead of about 2.
     A fused requantization reads its constants from a table beside the codes
     (`<codes>_requantize`, i32): in power-of-two mode 3 entries per channel,
-    `{bias + 2^(s-1), left shift, right shift}`; in multiplier mode 9 entries
+    `{bias + 2^(s-1), left shift, right shift}`; in multiplier mode 4 entries
     and one byte per non-zero signed digit of the multiplier
     (`<codes>_digits`), summed as `+-x << k` in 64 bits built from i32
     shifts (see docs/codegen.md). A layer whose requantization the table form
