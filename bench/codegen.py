@@ -28,7 +28,9 @@ LLVM = "/usr/lib/llvm-22/bin"
 
 TARGETS = {
     "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64),
-    "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32),
+    # Adds take a shifted operand: eight output channels summed together (channel-tile).
+    "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32,
+                      pipeline=" channel-tile=8"),
     # Eight low registers and 8-bit immediates: one block per output channel and no constant
     # hoisting avoid most spill code in the shift code (docs/codegen.md, as shiftaddc).
     "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32, pipeline=" channel-blocks=1",

@@ -12,6 +12,7 @@ using namespace mlir;
 void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &options) {
   ShiftAddLowerToLoopsOptions loops;
   loops.channelBlocks = options.channelBlocks;
+  loops.channelTile = options.channelTile;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createShiftAddExpandConstantMultiplications());

@@ -361,6 +361,8 @@ def main():
                         help="pack shift weights (shiftadd-pack-weights) before lowering")
     parser.add_argument("--channel-blocks", action="store_true",
                         help="lower with one block per output channel")
+    parser.add_argument("--channel-tile", type=int, default=1,
+                        help="output channels of a shift layer summed together")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
     os.makedirs(args.work, exist_ok=True)
@@ -392,7 +394,8 @@ def main():
         llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model]
                         + (["--shiftadd-pack-weights"] if args.pack else [])
                         + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"
-                           + (" channel-blocks=1" if args.channel_blocks else "")])
+                           + (" channel-blocks=1" if args.channel_blocks else "")
+                           + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -412,6 +415,7 @@ def main():
             raise SystemExit(1)
         passed += 1
     variant = (" packed" if args.pack else "") + (" channel-blocks" if args.channel_blocks else "")
+    variant += f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else ""
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 

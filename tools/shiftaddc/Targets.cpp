@@ -14,13 +14,14 @@
 using namespace shiftadd::compiler;
 
 static const Target kTargets[] = {
-    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true},
-    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true},
-    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true},
+    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1},
+    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 1},
+    // Adds take a shifted operand: eight output channels summed together.
+    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8},
     // Eight low registers and 8-bit immediates: one block per output channel,
     // and no constant hoisting (docs/codegen.md).
-    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false},
-    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true},
+    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false, 1},
+    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true, 1},
 };
 
 /// Sets llc's -disable-constant-hoisting, which has no API of its own.

@@ -18,6 +18,8 @@ struct Target {
   bool softFloat, pic, channelBlocks;
   /// Whether llc's constant hoisting runs (docs/codegen.md: not on Cortex-M0).
   bool hoistConstants;
+  /// Output channels of a shift layer summed together (docs/codegen.md).
+  unsigned channelTile;
 };
 
 /// The target called `name`, or none.

@@ -302,6 +302,7 @@ int main(int argc, char **argv) {
   shiftadd::LLVMPipelineOptions pipeline;
   pipeline.indexBitwidth = target->indexBitwidth;
   pipeline.channelBlocks = target->channelBlocks;
+  pipeline.channelTile = target->channelTile;
   pipeline.arena = true;
   PassManager loops(&context);
   if (weightsForm == "packed")

@@ -180,6 +180,43 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
   return acc;
 }
 
+/// The accumulators of output channels [first, first + count) of a shift
+/// layer with one group, input-major: each input is loaded once for all of
+/// them and added, shifted by its weight's exponent, to each accumulator (on
+/// Arm the shift is an operand of the add). The accumulators stay in
+/// registers, so a weight costs about one instruction instead of a load and
+/// an add.
+SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
+                            Value base, int64_t first, int64_t count, int64_t wp) {
+  auto &b = emit.builder();
+  Type i32 = b.getI32Type();
+  const Geometry &g = layer.g;
+  SmallVector<Value> acc(count);
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t r = 0; r < g.kh; ++r)
+      for (int64_t s = 0; s < g.kw; ++s) {
+        Value x;
+        for (int64_t k = 0; k < count; ++k) {
+          int64_t w = weights[(((first + k) * g.c + c) * g.kh + r) * g.kw + s];
+          if (w == 0)
+            continue;
+          if (!x)
+            x = emit.load(input, base, (r * wp + s) * g.c + c, i32);
+          int64_t shift = layer.code.exponent(int(w)) - layer.code.minExp();
+          Value term = shift ? arith::ShLIOp::create(b, x, emit.constant(i32, shift)).getResult() : x;
+          if (!acc[k])
+            acc[k] = w < 0 ? arith::SubIOp::create(b, emit.constant(i32, 0), term).getResult() : term;
+          else
+            acc[k] = w < 0 ? arith::SubIOp::create(b, acc[k], term).getResult()
+                           : arith::AddIOp::create(b, acc[k], term).getResult();
+        }
+      }
+  for (Value &a : acc)
+    if (!a)
+      a = emit.constant(i32, 0);
+  return acc;
+}
+
 /// The accumulator of one output channel of a packed shift layer: a loop
 /// over its taps that decodes each sign-magnitude code (spec section 3) and
 /// adds +-x << (L - |k|), zero codes adding nothing. `window` is the offset
@@ -316,8 +353,15 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
                 return;
               }
               int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
+              bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && f.channelTile > 1;
+              SmallVector<Value> tile;
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
+                if (tiled && o % f.channelTile == 0)
+                  tile = tileSums(emit, info, weights, input, at[0], o,
+                                  std::min<int64_t>(f.channelTile, g.o - o), wp);
                 auto sum = [&] {
+                  if (tiled)
+                    return tile[o % f.channelTile];
                   if (!codes)
                     return channelSum(emit, info, weights, input, at[0], o, hp, wp);
                   int64_t group = o / (g.o / g.groups);

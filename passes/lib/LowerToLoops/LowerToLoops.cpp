@@ -165,7 +165,8 @@ LogicalResult lowerConcat(FunctionLowering &f, tensor::ConcatOp op) {
   return success();
 }
 
-LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, bool channelBlocks) {
+LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, bool channelBlocks,
+                            unsigned channelTile) {
   // New signature: flat input buffers, then one output buffer per result.
   SmallVector<Type> argTypes;
   for (Type t : llvm::concat<const Type>(func.getArgumentTypes(), func.getResultTypes())) {
@@ -184,6 +185,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, 
   Emitter emit(b);
   FunctionLowering f(emit);
   f.channelBlocks = channelBlocks;
+  f.channelTile = std::max(1u, channelTile);
 
   // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
@@ -274,7 +276,7 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
-      if (failed(lowerFunction(func, module, constants, this->channelBlocks)))
+      if (failed(lowerFunction(func, module, constants, this->channelBlocks, this->channelTile)))
         return signalPassFailure();
     }
   }

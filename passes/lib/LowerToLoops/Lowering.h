@@ -17,6 +17,8 @@ struct FunctionLowering {
   Emitter &emit;
   /// One block per output channel (the pass's channel-blocks option).
   bool channelBlocks = false;
+  /// Output channels of a shift layer summed together (the pass's channel-tile).
+  unsigned channelTile = 1;
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
   /// Results that write straight into an output argument.
   llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;

