@@ -27,7 +27,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LLVM = "/usr/lib/llvm-22/bin"
 
 TARGETS = {
-    "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64),
+    # Adds take a 32-bit memory operand: layers read i32 copies of their inputs (wide-inputs).
+    "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64,
+                   pipeline=" wide-inputs=1"),
     # Adds take a shifted operand: eight output channels summed together (channel-tile).
     "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32,
                       pipeline=" channel-tile=8"),

@@ -363,6 +363,8 @@ def main():
                         help="lower with one block per output channel")
     parser.add_argument("--channel-tile", type=int, default=1,
                         help="output channels of a shift layer summed together")
+    parser.add_argument("--wide-inputs", action="store_true",
+                        help="unrolled layers read an i32 copy of their input")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
     os.makedirs(args.work, exist_ok=True)
@@ -395,7 +397,8 @@ def main():
                         + (["--shiftadd-pack-weights"] if args.pack else [])
                         + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"
                            + (" channel-blocks=1" if args.channel_blocks else "")
-                           + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")])
+                           + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")
+                           + (" wide-inputs=1" if args.wide_inputs else "")])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -416,6 +419,7 @@ def main():
         passed += 1
     variant = (" packed" if args.pack else "") + (" channel-blocks" if args.channel_blocks else "")
     variant += f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else ""
+    variant += " wide-inputs" if args.wide_inputs else ""
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 

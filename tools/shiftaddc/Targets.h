@@ -20,6 +20,8 @@ struct Target {
   bool hoistConstants;
   /// Output channels of a shift layer summed together (docs/codegen.md).
   unsigned channelTile;
+  /// Unrolled layers read an i32 copy of their input (docs/codegen.md).
+  bool wideInputs;
 };
 
 /// The target called `name`, or none.

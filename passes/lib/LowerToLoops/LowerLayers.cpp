@@ -93,23 +93,26 @@ LayerInfo describe(Operation *layer) {
       });
 }
 
-/// A zero-padded copy of an NHWC buffer (the input itself when unpadded).
-Value padInput(Emitter &emit, Value input, const Geometry &g, int64_t &hp, int64_t &wp) {
+/// A zero-padded copy of an NHWC buffer (the input itself when unpadded),
+/// or with `wide`, a copy in i32 whether padded or not.
+Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide, int64_t &hp, int64_t &wp) {
   hp = g.h + g.top + g.bottom;
   wp = g.w + g.left + g.right;
-  if (!g.padded())
+  Type element = cast<MemRefType>(input.getType()).getElementType();
+  if (wide)
+    element = emit.builder().getI32Type();
+  if (!g.padded() && element == cast<MemRefType>(input.getType()).getElementType())
     return input;
-  auto type = MemRefType::get({g.n * hp * wp * g.c},
-                              cast<MemRefType>(input.getType()).getElementType());
+  auto type = MemRefType::get({g.n * hp * wp * g.c}, element);
   Value padded = memref::AllocOp::create(emit.builder(), type);
-  emit.fill(padded, type.getNumElements(), 0);
+  if (g.padded())
+    emit.fill(padded, type.getNumElements(), 0);
   // Rows of W * C contiguous elements go to rows of the padded image.
   int64_t row = g.w * g.c;
   emit.nest({{g.n, {g.h * row, hp * wp * g.c}}, {g.h, {row, wp * g.c}}, {row, {1, 1}}},
             {emit.index(0), emit.index((g.top * wp + g.left) * g.c)},
             [&](ArrayRef<Value>, ArrayRef<Value> at) {
-              Value v = memref::LoadOp::create(emit.builder(), input, ValueRange{at[0]});
-              emit.store(v, padded, at[1]);
+              emit.store(emit.load(input, at[0], 0, element), padded, at[1]);
             });
   return padded;
 }
@@ -338,7 +341,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
     }
   }
   int64_t hp, wp;
-  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, hp, wp);
+  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, f.wideInputs && !codes, hp, wp);
   Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
   Value output = f.createBuffer(result);
   int64_t oh = g.outH(), ow = g.outW();

@@ -166,7 +166,7 @@ LogicalResult lowerConcat(FunctionLowering &f, tensor::ConcatOp op) {
 }
 
 LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, bool channelBlocks,
-                            unsigned channelTile) {
+                            unsigned channelTile, bool wideInputs) {
   // New signature: flat input buffers, then one output buffer per result.
   SmallVector<Type> argTypes;
   for (Type t : llvm::concat<const Type>(func.getArgumentTypes(), func.getResultTypes())) {
@@ -186,6 +186,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, 
   FunctionLowering f(emit);
   f.channelBlocks = channelBlocks;
   f.channelTile = std::max(1u, channelTile);
+  f.wideInputs = wideInputs;
 
   // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
@@ -276,7 +277,8 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
-      if (failed(lowerFunction(func, module, constants, this->channelBlocks, this->channelTile)))
+      if (failed(lowerFunction(func, module, constants, this->channelBlocks, this->channelTile,
+                                this->wideInputs)))
         return signalPassFailure();
     }
   }

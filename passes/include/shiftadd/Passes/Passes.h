@@ -30,6 +30,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                                llvm::cl::desc("Output channels of a shift layer summed together, each input loaded "
                                               "once for them (cores whose add takes a shifted operand)"),
                                llvm::cl::init(1)};
+  Option<bool> wideInputs{*this, "wide-inputs",
+                          llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
+                                         "from memory, e.g. x86-64)"),
+                          llvm::cl::init(false)};
   Option<bool> arena{*this, "arena",
                      llvm::cl::desc("Place intermediate buffers in an arena argument (the static "
                                     "memory plan) instead of private globals"),

@@ -34,6 +34,10 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       accumulators, which stay in registers, and added shifted by its
       weight's exponent (no grouping by exponent). It pays where an add takes
       a shifted operand: Cortex-M4, 22 % fewer instructions at N = 8.
+    * With `wide-inputs`, unrolled layers read an i32 copy of their input
+      (made with the padding copy), so that an x86-64 add takes its input
+      from memory: one instruction per weight instead of a load and an add,
+      at the price of the copies in the arena.
     * Packed layers (`shiftadd-pack-weights`) loop over their output channels
       at run time and requantize from per-channel tables (below), so that
       neither the IR nor the compile time grows with the channel count.
@@ -53,7 +57,9 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
            "One block per output channel (for cores with few registers, e.g. Cortex-M0)">,
     Option<"channelTile", "channel-tile", "unsigned", /*default=*/"1",
            "Output channels of a shift layer (groups = 1) summed together: each input is "
-           "loaded once for all of them">
+           "loaded once for all of them">,
+    Option<"wideInputs", "wide-inputs", "bool", /*default=*/"false",
+           "Unrolled layers read an i32 copy of their input (cores that add from memory, e.g. x86-64)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::func::FuncDialect"];
