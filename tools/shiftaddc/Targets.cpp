@@ -13,6 +13,8 @@
 
 using namespace shiftadd::compiler;
 
+// name, triple, cpu, features, index bits, soft float, PIC, channel blocks,
+// constant hoisting, channel tile, wide inputs.
 static const Target kTargets[] = {
     // Adds take a 32-bit memory operand: layers read i32 copies of their inputs.
     {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, true},
