@@ -23,10 +23,11 @@ int64_t shiftadd::requantizeTableStride(RequantizeOp op) { return op.getMultipli
 
 namespace {
 
-using Wide = __int128;
+/// Signed 128 bits: the multiplier table's bounds are exact products of 64-bit values.
+using Int128 = __int128;
 
 /// ceil(a / b) for b > 0.
-Wide ceilDiv(Wide a, Wide b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+Int128 ceilDiv(Int128 a, Int128 b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
 /// Multiplier mode (spec section 7) as a run-time sum over the multiplier's
 /// signed digits; false when some channel cannot be computed exactly that way
@@ -44,19 +45,19 @@ bool multiplierTable(RequantizeOp op, ArrayRef<uint64_t> accBounds, RequantizeTa
   for (auto [c, accBound] : llvm::enumerate(accBounds)) {
     int64_t bias = op.getBias() ? channelValue(*op.getBias(), c) : 0;
     int64_t s = channelValue(op.getShift(), c) + 31, m = channelValue(*op.getMultiplier(), c);
-    Wide reach = Wide(accBound) + magnitude(bias);
+    Int128 reach = Int128(accBound) + magnitude(bias);
     if (reach > INT32_MAX)
       return false;
     // The largest v with R(v m, S) <= lo and the smallest with R(v m, S) >= hi.
-    Wide half = Wide(1) << (s - 1);
-    Wide vmin = ceilDiv((Wide(lo) + 1) * (Wide(1) << s) - half, m) - 1;
-    Wide vmax = ceilDiv(Wide(hi) * (Wide(1) << s) - half, m);
+    Int128 half = Int128(1) << (s - 1);
+    Int128 vmin = ceilDiv((Int128(lo) + 1) * (Int128(1) << s) - half, m) - 1;
+    Int128 vmax = ceilDiv(Int128(hi) * (Int128(1) << s) - half, m);
     vmin = std::max(vmin, -reach), vmax = std::min(vmax, reach);
     if (vmin > vmax) // every v in range saturates to the same side
       vmin = vmax;
     int64_t pre = std::max<int64_t>(0, 32 - s), post = std::max<int64_t>(0, s - 32);
-    Wide largest = std::max(vmax, -vmin) << pre;
-    if (largest >= (Wide(1) << 31) || largest * m + (Wide(1) << (31 + post)) >= (Wide(1) << 63))
+    Int128 largest = std::max(vmax, -vmin) << pre;
+    if (largest >= (Int128(1) << 31) || largest * m + (Int128(1) << (31 + post)) >= (Int128(1) << 63))
       return false;
     int64_t begin = table.digits.size();
     auto digits = nonAdjacentForm(uint64_t(m), 32);

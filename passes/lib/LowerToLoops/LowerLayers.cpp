@@ -265,17 +265,9 @@ Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value
 template <typename T>
 Value tableGlobal(Emitter &emit, Operation *layer, FlatSymbolRefAttr codes, StringRef suffix,
                   ArrayRef<T> values) {
-  auto &b = emit.builder();
-  auto type = MemRefType::get({int64_t(values.size())}, b.getIntegerType(8 * sizeof(T)));
-  std::string name = (codes.getValue() + suffix).str();
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(layer->getParentOfType<ModuleOp>().getBody());
-    auto data = DenseElementsAttr::get(RankedTensorType::get(type.getShape(), type.getElementType()), values);
-    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
-                             TypeAttr::get(type), data, b.getUnitAttr(), IntegerAttr());
-  }
-  return memref::GetGlobalOp::create(b, type, name);
+  auto type = RankedTensorType::get({int64_t(values.size())}, emit.builder().getIntegerType(8 * sizeof(T)));
+  return constantGlobal(emit, layer->getParentOfType<ModuleOp>(), (codes.getValue() + suffix).str(),
+                        DenseElementsAttr::get(type, values));
 }
 
 /// A requantization fused into a packed layer's channel loop, with its tables.

@@ -44,6 +44,18 @@ ChannelView shiftadd::channelView(Type type) {
   return {shape[0], shape[1] * rest, shape[1], rest, rest};
 }
 
+Value shiftadd::constantGlobal(Emitter &emit, ModuleOp module, StringRef name, DenseElementsAttr data) {
+  auto &b = emit.builder();
+  auto type = MemRefType::get(data.getType().getShape(), data.getElementType());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"), TypeAttr::get(type), data,
+                             b.getUnitAttr(), IntegerAttr());
+  }
+  return memref::GetGlobalOp::create(b, type, name);
+}
+
 Value FunctionLowering::createBuffer(Value tensor, ValueRange inPlaceOver) {
   if (Value out = outputBuffers.lookup(tensor))
     return out;
@@ -100,7 +112,6 @@ void transpose(Emitter &emit, Value from, Value to, ArrayRef<int64_t> shape, boo
 
 /// A private constant global holding a shiftadd.constant's integers.
 Value lowerConstant(FunctionLowering &f, ConstantOp op, ModuleOp module, int &counter) {
-  auto &b = f.emit.builder();
   MemRefType type = flatBufferType(op.getOutput().getType());
   auto values = cast<DenseIntElementsAttr>(op.getValue());
   auto flatType = RankedTensorType::get(type.getShape(), type.getElementType());
@@ -115,14 +126,7 @@ Value lowerConstant(FunctionLowering &f, ConstantOp op, ModuleOp module, int &co
             nhwc[((n * s[2] + h) * s[3] + w) * s[1] + c] = nchw[i];
     flat = DenseElementsAttr::get(flatType, nhwc);
   }
-  std::string name = "__shiftadd_constant_" + std::to_string(counter++);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
-                             TypeAttr::get(type), flat, b.getUnitAttr(), IntegerAttr());
-  }
-  return memref::GetGlobalOp::create(b, type, name);
+  return constantGlobal(f.emit, module, "__shiftadd_constant_" + std::to_string(counter++), flat);
 }
 
 /// Concatenation: images along channels (NHWC: each pixel's channels in
@@ -165,8 +169,8 @@ LogicalResult lowerConcat(FunctionLowering &f, tensor::ConcatOp op) {
   return success();
 }
 
-LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, bool channelBlocks,
-                            unsigned channelTile, bool wideInputs) {
+LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants,
+                            const ShiftAddLowerToLoopsOptions &options) {
   // New signature: flat input buffers, then one output buffer per result.
   SmallVector<Type> argTypes;
   for (Type t : llvm::concat<const Type>(func.getArgumentTypes(), func.getResultTypes())) {
@@ -184,9 +188,9 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants, 
   ImplicitLocOpBuilder b(func.getLoc(), entry, entry->begin());
   Emitter emit(b);
   FunctionLowering f(emit);
-  f.channelBlocks = channelBlocks;
-  f.channelTile = std::max(1u, channelTile);
-  f.wideInputs = wideInputs;
+  f.channelBlocks = options.channelBlocks;
+  f.channelTile = std::max(1u, options.channelTile);
+  f.wideInputs = options.wideInputs;
 
   // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
@@ -273,12 +277,13 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    ShiftAddLowerToLoopsOptions options;
+    options.channelBlocks = channelBlocks, options.channelTile = channelTile, options.wideInputs = wideInputs;
     int constants = 0;
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
-      if (failed(lowerFunction(func, module, constants, this->channelBlocks, this->channelTile,
-                                this->wideInputs)))
+      if (failed(lowerFunction(func, module, constants, options)))
         return signalPassFailure();
     }
   }

@@ -32,6 +32,11 @@ struct FunctionLowering {
   mlir::Value createBuffer(mlir::Value tensor, mlir::ValueRange inPlaceOver = {});
 };
 
+/// A private constant memref.global `name` holding `data` (flat), created at
+/// the start of `module`, and its memref.get_global at the insertion point.
+mlir::Value constantGlobal(Emitter &emit, mlir::ModuleOp module, llvm::StringRef name,
+                           mlir::DenseElementsAttr data);
+
 /// memref<N x iB> holding a tensor of !shiftadd.fixed<iB, f>. Rank-4
 /// (image) tensors are stored channels-last (NHWC) inside a function, so that
 /// a pixel's channels are adjacent; other tensors row-major.
