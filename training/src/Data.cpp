@@ -233,23 +233,40 @@ Split loadDataset(const std::string &name, const std::string &path, const std::s
                            "' (digits, fashion-mnist, mnist, cifar10, cifar100, cifar10-jpeg)");
 }
 
+torch::Tensor toDevice(const torch::Tensor &t, torch::Device device) {
+  if (t.device() == device)
+    return t;
+  if (!t.device().is_cpu() || !device.is_cuda())
+    return t.to(device);
+  // A blocking copy synchronises the stream: with several runs sharing one
+  // GPU each wait lasts a round of the others' time slices.
+  return t.pin_memory().to(device, /*non_blocking=*/true);
+}
+
+void moveToDevice(Split &split, torch::Device device) {
+  for (Dataset *d : {&split.train, &split.test}) {
+    d->images = d->images.to(device);
+    d->labels = d->labels.to(device);
+  }
+}
+
 torch::Tensor normalise(const Split &split, const torch::Tensor &images) {
   int64_t c = images.size(1);
-  auto opts = torch::TensorOptions().dtype(torch::kFloat).device(images.device());
-  torch::Tensor mean = torch::tensor(split.mean, torch::kDouble).to(opts).view({1, c, 1, 1});
-  torch::Tensor std = torch::tensor(split.std, torch::kDouble).to(opts).view({1, c, 1, 1});
+  torch::Device device = images.device();
+  torch::Tensor mean = toDevice(torch::tensor(split.mean, torch::kFloat), device).view({1, c, 1, 1});
+  torch::Tensor std = toDevice(torch::tensor(split.std, torch::kFloat), device).view({1, c, 1, 1});
   return (images.to(torch::kFloat) - mean) / std;
 }
 
 torch::Tensor makeBatch(const Split &split, const Dataset &d, const torch::Tensor &indices, bool augment,
                         torch::Generator &gen, torch::Device device) {
-  torch::Tensor x = d.images.index_select(0, indices.to(d.images.device())).to(device);
+  torch::Tensor x = d.images.index_select(0, toDevice(indices, d.images.device())).to(device);
   if (augment && (split.pad > 0 || split.flip)) {
     int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), p = split.pad;
     // Offsets and flips are drawn on the CPU generator, whatever the device.
-    torch::Tensor oy = torch::randint(0, 2 * p + 1, {b, 1}, gen, torch::kLong).to(device);
-    torch::Tensor ox = torch::randint(0, 2 * p + 1, {b, 1}, gen, torch::kLong).to(device);
-    torch::Tensor flip = torch::randint(0, 2, {b}, gen, torch::kLong).to(device);
+    torch::Tensor oy = toDevice(torch::randint(0, 2 * p + 1, {b, 1}, gen, torch::kLong), device);
+    torch::Tensor ox = toDevice(torch::randint(0, 2 * p + 1, {b, 1}, gen, torch::kLong), device);
+    torch::Tensor flip = toDevice(torch::randint(0, 2, {b}, gen, torch::kLong), device);
     if (p > 0) {
       torch::Tensor padded = torch::constant_pad_nd(x, {p, p, p, p}, 0);
       torch::Tensor rows = (oy + torch::arange(h, device).view({1, h})).view({b, 1, h, 1})

@@ -102,7 +102,7 @@ struct Evaluation {
   double loss = 0, accuracy = 0;
 };
 
-Evaluation evaluate(Net &net, const Split &split, torch::Device device, int64_t batch) {
+Evaluation evaluate(Net &net, const Split &split, int64_t batch) {
   torch::NoGradGuard noGrad;
   net->eval();
   const Dataset &d = split.test;
@@ -110,8 +110,8 @@ Evaluation evaluate(Net &net, const Split &split, torch::Device device, int64_t 
   int64_t correct = 0;
   for (int64_t start = 0; start < d.size(); start += batch) {
     int64_t len = std::min(batch, d.size() - start);
-    torch::Tensor x = normalise(split, d.images.slice(0, start, start + len).to(device));
-    torch::Tensor y = d.labels.slice(0, start, start + len).to(device);
+    torch::Tensor x = normalise(split, d.images.slice(0, start, start + len));
+    torch::Tensor y = d.labels.slice(0, start, start + len);
     torch::Tensor logits = net->forward(x);
     loss += torch::nn::functional::cross_entropy(logits, y).item<double>() * double(len);
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
@@ -242,6 +242,7 @@ void train(const TrainOptions &o) {
   if (o.testLimit > 0 && o.testLimit < split.test.size())
     split.test = {split.test.images.slice(0, 0, o.testLimit), split.test.labels.slice(0, 0, o.testLimit),
                   split.test.classes};
+  moveToDevice(split, device);
   ModelOptions mo = o.model;
   mo.inputShape = {split.train.images.size(1), split.train.images.size(2), split.train.images.size(3)};
   mo.classes = split.train.classes;
@@ -315,9 +316,9 @@ void train(const TrainOptions &o) {
     int64_t seen = 0;
     for (int64_t step = 0; step < stepsPerEpoch; ++step) {
       int64_t from = step * o.batch, len = std::min(o.batch, train.size() - from);
-      torch::Tensor idx = order.slice(0, from, from + len);
+      torch::Tensor idx = toDevice(order.slice(0, from, from + len), device);
       torch::Tensor x = makeBatch(split, train, idx, /*augment=*/true, gen, device);
-      torch::Tensor y = train.labels.index_select(0, idx).to(device);
+      torch::Tensor y = train.labels.index_select(0, idx);
       lr = learningRate(o, double(epoch) + double(step) / double(stepsPerEpoch));
       for (auto &g : opt->param_groups())
         g.options().set_lr(lr);
@@ -363,7 +364,7 @@ void train(const TrainOptions &o) {
     if (!std::isfinite(meanLoss))
       throw std::runtime_error("training diverged in epoch " + std::to_string(epoch + 1) +
                                " (loss not finite); lower --lr (the last checkpoint is intact)");
-    Evaluation test = evaluate(net, split, device, 256);
+    Evaluation test = evaluate(net, split, 256);
     // NetAug sorts between epochs (not after the last: the target would
     // change without training).
     if (o.augment.enabled && o.augment.sortChannels && epoch + 1 < o.epochs)
@@ -400,8 +401,8 @@ void train(const TrainOptions &o) {
     torch::NoGradGuard noGrad;
     for (int64_t start = 0; start < test.size(); start += 256) {
       int64_t len = std::min<int64_t>(256, test.size() - start);
-      torch::Tensor x = normalise(split, test.images.slice(0, start, start + len).to(device));
-      torch::Tensor labels = test.labels.slice(0, start, start + len).to(device);
+      torch::Tensor x = normalise(split, test.images.slice(0, start, start + len));
+      torch::Tensor labels = test.labels.slice(0, start, start + len);
       torch::Tensor logits = net->forwardInt(x).x;
       torch::Tensor predicted = logits.argmax(1), floatPredicted = net->forward(x).argmax(1);
       correct += predicted.eq(labels).sum().item<int64_t>();
@@ -410,7 +411,7 @@ void train(const TrainOptions &o) {
       if (start < samples)
         sampleLogits.push_back(logits.narrow(0, 0, std::min(len, samples - start)));
     }
-    torch::Tensor x = normalise(split, test.images.slice(0, 0, samples).to(device));
+    torch::Tensor x = normalise(split, test.images.slice(0, 0, samples));
     writeNpyInt8(o.out + "/samples-input.npy", quantizeInput(x, net->inputFrac()));
     writeNpyInt8(o.out + "/samples-logits.npy", torch::cat(sampleLogits));
     writeNpyInt8(o.out + "/samples-labels.npy", test.labels.slice(0, 0, samples));

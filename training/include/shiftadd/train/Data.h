@@ -40,8 +40,17 @@ Dataset readCifarBinary(const std::vector<std::string> &files, bool cifar100);
 std::pair<Dataset, Dataset> readCifarJpegArchive(const std::string &archive);
 void writeCifarBinary(const Dataset &d, const std::string &path);
 
+/// Copies a host tensor to `device` without waiting for the device's queue
+/// (through pinned memory on CUDA); returns `t` itself for the CPU.
+torch::Tensor toDevice(const torch::Tensor &t, torch::Device device);
+
+/// Moves both sets' images and labels to `device` once, so that batches are
+/// gathered there.
+void moveToDevice(Split &split, torch::Device device);
+
 /// A batch as normalised floats on `device`, augmented when `augment`.
-/// Randomness comes from `gen` only (deterministic given its seed).
+/// `indices` may live on the host or on the images' device. Randomness comes
+/// from `gen` only (deterministic given its seed).
 torch::Tensor makeBatch(const Split &split, const Dataset &d, const torch::Tensor &indices, bool augment,
                         torch::Generator &gen, torch::Device device);
 
