@@ -13,6 +13,7 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   ShiftAddLowerToLoopsOptions loops;
   loops.channelBlocks = options.channelBlocks;
   loops.channelTile = options.channelTile;
+  loops.exponentSums = options.exponentSums;
   loops.wideInputs = options.wideInputs;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());

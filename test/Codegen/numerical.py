@@ -363,6 +363,8 @@ def main():
                         help="lower with one block per output channel")
     parser.add_argument("--channel-tile", type=int, default=1,
                         help="output channels of a shift layer summed together")
+    parser.add_argument("--exponent-sums", action="store_true",
+                        help="channel tiles keep a partial sum per exponent")
     parser.add_argument("--wide-inputs", action="store_true",
                         help="unrolled layers read an i32 copy of their input")
     args = parser.parse_args()
@@ -398,6 +400,7 @@ def main():
                         + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"
                            + (" channel-blocks=1" if args.channel_blocks else "")
                            + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")
+                           + (" exponent-sums=1" if args.exponent_sums else "")
                            + (" wide-inputs=1" if args.wide_inputs else "")])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
@@ -419,6 +422,7 @@ def main():
         passed += 1
     variant = (" packed" if args.pack else "") + (" channel-blocks" if args.channel_blocks else "")
     variant += f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else ""
+    variant += " exponent-sums" if args.exponent_sums else ""
     variant += " wide-inputs" if args.wide_inputs else ""
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 

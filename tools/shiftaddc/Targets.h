@@ -20,6 +20,8 @@ struct Target {
   bool hoistConstants;
   /// Output channels of a shift layer summed together (docs/codegen.md).
   unsigned channelTile;
+  /// Tiles keep a partial sum per exponent (docs/codegen.md).
+  bool exponentSums;
   /// Unrolled layers read an i32 copy of their input (docs/codegen.md).
   bool wideInputs;
 };

@@ -303,6 +303,7 @@ int main(int argc, char **argv) {
   pipeline.indexBitwidth = target->indexBitwidth;
   pipeline.channelBlocks = target->channelBlocks;
   pipeline.channelTile = target->channelTile;
+  pipeline.exponentSums = target->exponentSums;
   pipeline.wideInputs = target->wideInputs;
   pipeline.arena = true;
   PassManager loops(&context);

@@ -185,16 +185,20 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 
 /// The accumulators of output channels [first, first + count) of a shift
 /// layer with one group, input-major: each input is loaded once for all of
-/// them and added, shifted by its weight's exponent, to each accumulator (on
-/// Arm the shift is an operand of the add). The accumulators stay in
-/// registers, so a weight costs about one instruction instead of a load and
-/// an add.
+/// them. By default it is added, shifted by its weight's exponent, to each
+/// accumulator (on Arm the shift is an operand of the add), so a weight
+/// costs about one instruction instead of a load and an add. With
+/// `exponentSums` (cores without a shifted operand) each channel keeps a
+/// partial sum per exponent instead, a weight costs one add, and the shifts
+/// come once per exponent when the partial sums are combined.
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
-                            Value base, int64_t first, int64_t count, int64_t wp) {
+                            Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
-  SmallVector<Value> acc(count);
+  // Per channel: shift -> (partial sum, whether it holds the negated sum);
+  // without exponentSums everything goes to shift 0.
+  SmallVector<std::map<int64_t, std::pair<Value, bool>>> partial(count);
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t r = 0; r < g.kh; ++r)
       for (int64_t s = 0; s < g.kw; ++s) {
@@ -206,17 +210,29 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           if (!x)
             x = emit.load(input, base, (r * wp + s) * g.c + c, i32);
           int64_t shift = layer.code.exponent(int(w)) - layer.code.minExp();
-          Value term = shift ? arith::ShLIOp::create(b, x, emit.constant(i32, shift)).getResult() : x;
-          if (!acc[k])
-            acc[k] = w < 0 ? arith::SubIOp::create(b, emit.constant(i32, 0), term).getResult() : term;
-          else
-            acc[k] = w < 0 ? arith::SubIOp::create(b, acc[k], term).getResult()
-                           : arith::AddIOp::create(b, acc[k], term).getResult();
+          Value term = x;
+          if (!exponentSums && shift) {
+            term = arith::ShLIOp::create(b, x, emit.constant(i32, shift));
+            shift = 0;
+          }
+          auto [it, fresh] = partial[k].try_emplace(shift, term, w < 0);
+          if (fresh)
+            continue;
+          // A negated partial sum takes a positive term by subtracting it.
+          auto &[sum, negated] = it->second;
+          sum = (w < 0) != negated ? arith::SubIOp::create(b, sum, term).getResult()
+                                   : arith::AddIOp::create(b, sum, term).getResult();
         }
       }
-  for (Value &a : acc)
-    if (!a)
-      a = emit.constant(i32, 0);
+  SmallVector<Value> acc;
+  for (auto &sums : partial) {
+    SmallVector<std::pair<Value, bool>> terms;
+    for (auto &[shift, sum] : sums)
+      terms.push_back({shift ? arith::ShLIOp::create(b, sum.first, emit.constant(i32, shift)).getResult()
+                             : sum.first,
+                       sum.second});
+    acc.push_back(terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms));
+  }
   return acc;
 }
 
@@ -353,7 +369,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
               for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
                 if (tiled && o % f.channelTile == 0)
                   tile = tileSums(emit, info, weights, input, at[0], o,
-                                  std::min<int64_t>(f.channelTile, g.o - o), wp);
+                                  std::min<int64_t>(f.channelTile, g.o - o), wp, f.exponentSums);
                 auto sum = [&] {
                   if (tiled)
                     return tile[o % f.channelTile];

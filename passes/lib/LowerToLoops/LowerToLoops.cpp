@@ -190,6 +190,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants,
   FunctionLowering f(emit);
   f.channelBlocks = options.channelBlocks;
   f.channelTile = std::max(1u, options.channelTile);
+  f.exponentSums = options.exponentSums;
   f.wideInputs = options.wideInputs;
 
   // Arguments and results are row-major (NCHW) at the boundary.
@@ -278,7 +279,8 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
   void runOnOperation() override {
     ModuleOp module = getOperation();
     ShiftAddLowerToLoopsOptions options;
-    options.channelBlocks = channelBlocks, options.channelTile = channelTile, options.wideInputs = wideInputs;
+    options.channelBlocks = channelBlocks, options.channelTile = channelTile;
+    options.exponentSums = exponentSums, options.wideInputs = wideInputs;
     int constants = 0;
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())

@@ -19,6 +19,8 @@ struct FunctionLowering {
   bool channelBlocks = false;
   /// Output channels of a shift layer summed together (the pass's channel-tile).
   unsigned channelTile = 1;
+  /// Tiles keep a partial sum per exponent (the pass's exponent-sums).
+  bool exponentSums = false;
   /// Unrolled layers read an i32 copy of their input (the pass's wide-inputs).
   bool wideInputs = false;
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;

@@ -30,6 +30,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                                llvm::cl::desc("Output channels of a shift layer summed together, each input loaded "
                                               "once for them (cores whose add takes a shifted operand)"),
                                llvm::cl::init(1)};
+  Option<bool> exponentSums{*this, "exponent-sums",
+                            llvm::cl::desc("With channel-tile: a partial sum per channel and exponent, each weight "
+                                           "one add without a shift (cores without a shifted operand)"),
+                            llvm::cl::init(false)};
   Option<bool> wideInputs{*this, "wide-inputs",
                           llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
                                          "from memory, e.g. x86-64)"),
