@@ -23,6 +23,8 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   else
     pm.addPass(createShiftAddStaticBuffers());
   pm.addPass(createCSEPass());
+  if (options.outlineLoops)
+    pm.addPass(createShiftAddOutlineLoops());
   pm.addPass(createShiftAddVerifyMultFree());
 }
 

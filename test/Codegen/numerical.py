@@ -367,6 +367,8 @@ def main():
                         help="channel tiles keep a partial sum per exponent")
     parser.add_argument("--wide-inputs", action="store_true",
                         help="unrolled layers read an i32 copy of their input")
+    parser.add_argument("--outline-loops", action="store_true",
+                        help="each top-level loop nest in a function of its own")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
     os.makedirs(args.work, exist_ok=True)
@@ -401,7 +403,8 @@ def main():
                            + (" channel-blocks=1" if args.channel_blocks else "")
                            + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")
                            + (" exponent-sums=1" if args.exponent_sums else "")
-                           + (" wide-inputs=1" if args.wide_inputs else "")])
+                           + (" wide-inputs=1" if args.wide_inputs else "")
+                           + (" outline-loops=1" if args.outline_loops else "")])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -424,6 +427,7 @@ def main():
     variant += f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else ""
     variant += " exponent-sums" if args.exponent_sums else ""
     variant += " wide-inputs" if args.wide_inputs else ""
+    variant += " outline-loops" if args.outline_loops else ""
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 

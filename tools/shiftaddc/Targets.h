@@ -24,6 +24,8 @@ struct Target {
   bool exponentSums;
   /// Unrolled layers read an i32 copy of their input (docs/codegen.md).
   bool wideInputs;
+  /// Each loop nest in a function of its own (docs/codegen.md).
+  bool outlineLoops;
 };
 
 /// The target called `name`, or none.

@@ -305,6 +305,7 @@ int main(int argc, char **argv) {
   pipeline.channelTile = target->channelTile;
   pipeline.exponentSums = target->exponentSums;
   pipeline.wideInputs = target->wideInputs;
+  pipeline.outlineLoops = target->outlineLoops;
   pipeline.arena = true;
   PassManager loops(&context);
   if (weightsForm == "packed")

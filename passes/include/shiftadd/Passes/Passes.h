@@ -38,6 +38,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                           llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
                                          "from memory, e.g. x86-64)"),
                           llvm::cl::init(false)};
+  Option<bool> outlineLoops{*this, "outline-loops",
+                            llvm::cl::desc("Each top-level loop nest in a private function of its own (small "
+                                           "stack frames: Cortex-M0, rv32i)"),
+                            llvm::cl::init(false)};
   Option<bool> arena{*this, "arena",
                      llvm::cl::desc("Place intermediate buffers in an arena argument (the static "
                                     "memory plan) instead of private globals"),
