@@ -1,4 +1,4 @@
-//===- OutlineLoops.cpp - Each top-level loop nest in a function of its own ===//
+//===- OutlineLoops.cpp - A function per top-level loop nest --------------===//
 
 #include "shiftadd/Passes/Passes.h"
 
@@ -45,7 +45,8 @@ LogicalResult outline(scf::ForOp loop, func::FuncOp parent, SymbolTable &symbols
     }
 
   OpBuilder b(loop->getContext());
-  auto callee = func::FuncOp::create(b, loop.getLoc(), ("__shiftadd_" + parent.getSymName() + "_loop" + llvm::Twine(index)).str(),
+  std::string name = ("__shiftadd_" + parent.getSymName() + "_loop" + llvm::Twine(index)).str();
+  auto callee = func::FuncOp::create(b, loop.getLoc(), name,
                                      b.getFunctionType(ValueRange(arguments).getTypes(), {}));
   callee.setPrivate();
   // Internal in the object file too: the conversion to LLVM reads this.
