@@ -172,9 +172,9 @@ def ShiftAddOutlineLoops : Pass<"shiftadd-outline-loops", "mlir::ModuleOp"> {
     private function `__shiftadd_<function>_loop<N>` (internal linkage in the
     object file) and calls it in its place. Constants and `memref.get_global`
     results are cloned into the new function (offsets stay immediates for the
-    code generator); every other value from above becomes an argument. A loop that reads a memref with
-    a dynamic shape or a non-identity layout (which the bare-pointer calling
-    convention cannot pass) stays where it is.
+    code generator); every other value from above becomes an argument. A
+    loop that reads a memref with a dynamic shape or a non-identity layout
+    (which the bare-pointer calling convention cannot pass) stays where it is.
 
     Why: in one function of hundreds of thousands of instructions the
     register allocator's spill slots pile up in a frame of about 2 KB,
