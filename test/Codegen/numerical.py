@@ -371,6 +371,12 @@ def main():
                         help="each top-level loop nest in a function of its own")
     args = parser.parse_args()
     llc_flags, index_bits = TARGETS[args.target]
+    # The pipeline options chosen, each named once for the pipeline and the summary line.
+    chosen = {"channel-blocks": int(args.channel_blocks), "channel-tile": args.channel_tile,
+              "exponent-sums": int(args.exponent_sums), "wide-inputs": int(args.wide_inputs),
+              "outline-loops": int(args.outline_loops)}
+    options = [(n, v) for n, v in chosen.items() if v != (1 if n == "channel-tile" else 0)]
+    pipeline = f"--shiftadd-to-llvm=index-bitwidth={index_bits}" + "".join(f" {n}={v}" for n, v in options)
     os.makedirs(args.work, exist_ok=True)
     passed = 0
     for k in range(args.cases):
@@ -399,12 +405,7 @@ def main():
                 expected.append(f.read().hex())
         llvm_mlir = run([os.path.join(args.tools, "shiftadd-opt"), model]
                         + (["--shiftadd-pack-weights"] if args.pack else [])
-                        + [f"--shiftadd-to-llvm=index-bitwidth={index_bits}"
-                           + (" channel-blocks=1" if args.channel_blocks else "")
-                           + (f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else "")
-                           + (" exponent-sums=1" if args.exponent_sums else "")
-                           + (" wide-inputs=1" if args.wide_inputs else "")
-                           + (" outline-loops=1" if args.outline_loops else "")])
+                        + [pipeline])
         ll = os.path.join(work, "model.ll")
         with open(ll, "wb") as f:
             f.write(run([os.path.join(args.llvm, "mlir-translate"), "--mlir-to-llvmir"], input=llvm_mlir))
@@ -423,11 +424,8 @@ def main():
             print("  actual:  ", actual)
             raise SystemExit(1)
         passed += 1
-    variant = (" packed" if args.pack else "") + (" channel-blocks" if args.channel_blocks else "")
-    variant += f" channel-tile={args.channel_tile}" if args.channel_tile > 1 else ""
-    variant += " exponent-sums" if args.exponent_sums else ""
-    variant += " wide-inputs" if args.wide_inputs else ""
-    variant += " outline-loops" if args.outline_loops else ""
+    variant = (" packed" if args.pack else "") + "".join(
+        f" {n}" if n != "channel-tile" else f" {n}={v}" for n, v in options)
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 
