@@ -14,6 +14,7 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   loops.channelBlocks = options.channelBlocks;
   loops.channelTile = options.channelTile;
   loops.exponentSums = options.exponentSums;
+  loops.pixelPairs = options.pixelPairs;
   loops.wideInputs = options.wideInputs;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());

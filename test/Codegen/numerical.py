@@ -64,6 +64,7 @@ class Case:
         self.lines = []
         self.counter = 0
         self.results = []  # (ssa, type)
+        self.inputs = None  # input integers, else random ones
 
     def value(self):
         self.counter += 1
@@ -150,6 +151,32 @@ def gen_conv(rng, kind, depthwise=False):
     case.results.append((q, q_type))
     if rng.random() < 0.3:  # the accumulator escapes: no fusion, a standalone requantize
         case.results.append((acc, tensor(out_shape, "i32", acc_frac)))
+    return case, in_type, [n, c, h, w], "i8"
+
+
+def gen_long_sum(rng):
+    """A shift conv whose channels sum 300 to 400 taps of mostly one exponent and
+    sign over inputs all at one extreme: with pixel pairs, a partial sum must
+    split before its 16-bit lanes overflow."""
+    case = Case(rng)
+    n, c, o = rng.randint(1, 2), rng.randint(300, 400), rng.randint(1, 9)
+    # Pairs along the width, along the height (odd width), or none.
+    h, w = rng.choice([(1, 2), (3, 2), (2, 1), (2, 3), (1, 3)])
+    levels = 15
+    f_in = rng.randint(0, 6)
+    in_type = tensor([n, c, h, w], "i8", f_in)
+    weights = []
+    for _ in range(o):
+        main = rng.randint(1, levels) * rng.choice([-1, 1])
+        weights += [main if rng.random() < 0.95 else rng.randint(-levels, levels) for _ in range(c)]
+    acc_frac = f_in + levels - 1
+    op = (f"shiftadd.shift_conv2d %x {{weights = {dense(weights, [o, c, 1, 1])}, "
+          f"code = #shiftadd.code<bits = 5, max_exp = 0>, strides = {arr([1, 1])}, pads = {arr([0, 0, 0, 0])}, "
+          f"groups = 1}}")
+    acc = case.op(f"{op} : {in_type} -> {tensor([n, o, h, w], 'i32', acc_frac)}")
+    q, q_type = requantize(case, acc, [n, o, h, w], acc_frac, rng)
+    case.results.append((q, q_type))
+    case.inputs = [rng.choice([-128, 127])] * (n * c * h * w)
     return case, in_type, [n, c, h, w], "i8"
 
 
@@ -264,6 +291,7 @@ GENERATORS = [
     gen_add,
     gen_flatten,
     gen_concat,
+    gen_long_sum,
 ]
 
 
@@ -365,6 +393,8 @@ def main():
                         help="output channels of a shift layer summed together")
     parser.add_argument("--exponent-sums", action="store_true",
                         help="channel tiles keep a partial sum per exponent")
+    parser.add_argument("--pixel-pairs", action="store_true",
+                        help="tiles with exponent sums add two output pixels at once")
     parser.add_argument("--wide-inputs", action="store_true",
                         help="unrolled layers read an i32 copy of their input")
     parser.add_argument("--outline-loops", action="store_true",
@@ -373,7 +403,8 @@ def main():
     llc_flags, index_bits = TARGETS[args.target]
     # The pipeline options chosen, each named once for the pipeline and the summary line.
     chosen = {"channel-blocks": int(args.channel_blocks), "channel-tile": args.channel_tile,
-              "exponent-sums": int(args.exponent_sums), "wide-inputs": int(args.wide_inputs),
+              "exponent-sums": int(args.exponent_sums), "pixel-pairs": int(args.pixel_pairs),
+              "wide-inputs": int(args.wide_inputs),
               "outline-loops": int(args.outline_loops)}
     options = [(n, v) for n, v in chosen.items() if v != (1 if n == "channel-tile" else 0)]
     pipeline = f"--shiftadd-to-llvm=index-bitwidth={index_bits}" + "".join(f" {n}={v}" for n, v in options)
@@ -388,8 +419,8 @@ def main():
         with open(model, "w") as f:
             f.write(case.module(in_type))
         lo, hi = -(1 << (8 * WIDTH[in_storage] - 1)), (1 << (8 * WIDTH[in_storage] - 1)) - 1
-        inputs = [rng.choice([lo, hi, 0, -1, 1]) if rng.random() < 0.1 else rng.randint(lo, hi)
-                  for _ in range(prod(in_shape))]
+        inputs = case.inputs or [rng.choice([lo, hi, 0, -1, 1]) if rng.random() < 0.1 else rng.randint(lo, hi)
+                                 for _ in range(prod(in_shape))]
         raw = os.path.join(work, "x.bin")
         with open(raw, "wb") as f:
             for v in inputs:

@@ -31,10 +31,21 @@ func.func @fused_shift_linear(%x: tensor<1x4x!shiftadd.fixed<i8, 2>>) -> tensor<
 // -----
 
 // The accumulator escapes: the layer writes it to its output buffer and a
-// separate loop requantizes it. Padding makes a zero-filled copy of the input.
+// separate loop requantizes it. Padding makes a copy of the input with a
+// zero border; only the border is filled: the row above (4 elements), one
+// element left and one right of each of the 2 rows, the row below.
 // CHECK-LABEL: func.func @unfused_padded_conv
 // CHECK-SAME: (%[[IN:.*]]: memref<4xi8>, %[[Y:.*]]: memref<4xi8>, %[[ACC:.*]]: memref<4xi32>)
 // CHECK: %[[PAD:.*]] = memref.alloc() : memref<16xi8>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{(_[0-9]+)?}} step
+// CHECK-NEXT: memref.store %c0_i8, %[[PAD]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step
+// CHECK: memref.store %c0_i8, %[[PAD]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step
+// CHECK: memref.store %c0_i8, %[[PAD]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{(_[0-9]+)?}} step
+// CHECK-NEXT: memref.store %c0_i8, %[[PAD]]
+// CHECK-NOT: memref.store %c0_i8
 // CHECK: memref.store %{{.*}}, %[[ACC]]
 // CHECK: memref.dealloc %[[PAD]]
 // CHECK: memref.load %[[ACC]]

@@ -14,20 +14,23 @@
 using namespace shiftadd::compiler;
 
 // name, triple, cpu, features, index bits, soft float, PIC, channel blocks,
-// constant hoisting, channel tile, exponent sums, wide inputs, outlined loops.
+// constant hoisting, channel tile, exponent sums, pixel pairs, wide inputs,
+// outlined loops.
 static const Target kTargets[] = {
     // Adds take a 32-bit memory operand: layers read i32 copies of their inputs.
-    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, false, true, false},
-    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 1, false, false, false},
+    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, false, false, true, false},
+    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 1, false, false, false, false},
     // Adds take a shifted operand: eight output channels summed together.
-    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8, false, false, false},
+    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8, false, false, false, false},
     // Eight low registers and 8-bit immediates: one block per output channel,
     // no constant hoisting, and stack frames small enough for `ldr rt, [sp,
-    // #imm]` to reach every spill slot (docs/codegen.md).
-    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false, 1, false, false, true},
+    // #imm]` to reach every spill slot (docs/codegen.md); pixel pairs share
+    // the loads of overlapping windows.
+    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false, 1, false, true, false, true},
     // No shifted operand: eight channels summed together, a partial sum per
-    // channel and exponent; a function per loop nest.
-    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true, 8, true, false, true},
+    // channel and exponent, two pixels per add in 16-bit lanes; a function
+    // per loop nest.
+    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true, 8, true, true, false, true},
 };
 
 /// Sets llc's -disable-constant-hoisting, which has no API of its own.

@@ -22,6 +22,9 @@ struct Target {
   unsigned channelTile;
   /// Tiles keep a partial sum per exponent (docs/codegen.md).
   bool exponentSums;
+  /// Two output pixels per step: in 16-bit lanes on tiles with exponent
+  /// sums, sharing the loads of overlapping windows elsewhere (docs/codegen.md).
+  bool pixelPairs;
   /// Unrolled layers read an i32 copy of their input (docs/codegen.md).
   bool wideInputs;
   /// Each loop nest in a function of its own (docs/codegen.md).

@@ -304,6 +304,7 @@ int main(int argc, char **argv) {
   pipeline.channelBlocks = target->channelBlocks;
   pipeline.channelTile = target->channelTile;
   pipeline.exponentSums = target->exponentSums;
+  pipeline.pixelPairs = target->pixelPairs;
   pipeline.wideInputs = target->wideInputs;
   pipeline.outlineLoops = target->outlineLoops;
   pipeline.arena = true;

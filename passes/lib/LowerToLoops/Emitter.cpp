@@ -98,14 +98,6 @@ void Emitter::store(Value value, Value buffer, Value base, int64_t delta) {
   memref::StoreOp::create(b, value, buffer, ValueRange{offset(base, delta)});
 }
 
-void Emitter::fill(Value buffer, int64_t count, int64_t value) {
-  Type elementType = cast<MemRefType>(buffer.getType()).getElementType();
-  Value fillValue = constant(elementType, value);
-  nest({{count, {1}}}, {index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> offsets) {
-    store(fillValue, buffer, offsets[0]);
-  });
-}
-
 Value Emitter::roundShift(Value v, int64_t shift) {
   Type type = v.getType();
   if (shift < 0)

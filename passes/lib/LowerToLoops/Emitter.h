@@ -53,8 +53,6 @@ public:
   mlir::Value load(mlir::Value buffer, mlir::Value base, int64_t delta, mlir::Type type);
   /// Stores `value` truncated to the buffer's element type.
   void store(mlir::Value value, mlir::Value buffer, mlir::Value base, int64_t delta = 0);
-  /// Fills `count` elements of a flat buffer with `value`.
-  void fill(mlir::Value buffer, int64_t count, int64_t value);
 
   /// R(v, s) of spec section 1 in v's type (the caller picks a wide enough one).
   mlir::Value roundShift(mlir::Value v, int64_t shift);

@@ -288,16 +288,8 @@ LogicalResult shiftadd::lowerPool(FunctionLowering &f, Operation *op) {
   Value input = f.bufferOf(op->getOperand(0));
   Value source = input;
   if (padded) {
-    auto paddedType = MemRefType::get({n * hp * wp * c}, type.getStorageType());
-    source = memref::AllocOp::create(b, paddedType);
-    emit.fill(source, paddedType.getNumElements(), maxPool ? type.getMinValue() : 0);
-    int64_t row = w * c;
-    emit.nest({{n, {h * row, hp * wp * c}}, {h, {row, wp * c}}, {row, {1, 1}}},
-              {emit.index(0), emit.index((pads[0] * wp + pads[1]) * c)},
-              [&](ArrayRef<Value>, ArrayRef<Value> at) {
-                Value v = memref::LoadOp::create(b, input, ValueRange{at[0]});
-                emit.store(v, source, at[1]);
-              });
+    source = padImage(emit, input, type.getStorageType(), {n, h, w, c}, pads,
+                      maxPool ? type.getMinValue() : 0);
   }
   Value output = f.createBuffer(op->getResult(0));
   bool countPadding = !padded || (avgPool && avgPool.getCountIncludePad());

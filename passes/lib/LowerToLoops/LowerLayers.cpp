@@ -19,6 +19,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <map>
+#include <set>
 
 using namespace mlir;
 using namespace shiftadd;
@@ -103,18 +104,7 @@ Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide, int64_t
     element = emit.builder().getI32Type();
   if (!g.padded() && element == cast<MemRefType>(input.getType()).getElementType())
     return input;
-  auto type = MemRefType::get({g.n * hp * wp * g.c}, element);
-  Value padded = memref::AllocOp::create(emit.builder(), type);
-  if (g.padded())
-    emit.fill(padded, type.getNumElements(), 0);
-  // Rows of W * C contiguous elements go to rows of the padded image.
-  int64_t row = g.w * g.c;
-  emit.nest({{g.n, {g.h * row, hp * wp * g.c}}, {g.h, {row, wp * g.c}}, {row, {1, 1}}},
-            {emit.index(0), emit.index((g.top * wp + g.left) * g.c)},
-            [&](ArrayRef<Value>, ArrayRef<Value> at) {
-              emit.store(emit.load(input, at[0], 0, element), padded, at[1]);
-            });
-  return padded;
+  return padImage(emit, input, element, {g.n, g.h, g.w, g.c}, {g.top, g.left, g.bottom, g.right}, 0);
 }
 
 /// Sum of signed terms, starting from a positive one when there is one so
@@ -137,9 +127,11 @@ Value signedSum(Emitter &emit, ArrayRef<std::pair<Value, bool>> terms) {
 }
 
 /// The i32 accumulator of output channel `o` at the pixel whose input window
-/// starts at `base` of the padded input.
-Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights,
-                 Value input, Value base, int64_t o, int64_t hp, int64_t wp) {
+/// starts `window` elements after `base` of the padded input. Inputs are
+/// loaded through `loaded` (offset from `base` -> value), so that pixels
+/// computed together load the inputs their windows share once.
+Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
+                 Value base, int64_t window, llvm::DenseMap<int64_t, Value> &loaded, int64_t o, int64_t wp) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
@@ -152,8 +144,10 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
         int64_t w = weights[((o * cPerGroup + c) * g.kh + r) * g.kw + s];
         if (w == 0 && layer.kind != Kind::Adder)
           continue;
-        int64_t tap = (r * wp + s) * g.c + group * cPerGroup + c; // NHWC
-        Value x = emit.load(input, base, tap, i32);
+        int64_t tap = window + (r * wp + s) * g.c + group * cPerGroup + c; // NHWC
+        Value x = loaded.lookup(tap);
+        if (!x)
+          loaded[tap] = x = emit.load(input, base, tap, i32);
         switch (layer.kind) {
         case Kind::Shift:
           groups[layer.code.exponent(int(w)) - layer.code.minExp()].push_back({x, w < 0});
@@ -191,14 +185,27 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 /// `exponentSums` (cores without a shifted operand) each channel keeps a
 /// partial sum per exponent instead, a weight costs one add, and the shifts
 /// come once per exponent when the partial sums are combined.
+///
+/// With `partner` (pixel pairs, exponent sums only) each loaded term carries
+/// in its high 16 bits the input `partner` elements further on, the same tap
+/// of a second output pixel; a partial sum takes at most `laneTerms` terms,
+/// so that its low lane stays within 16 bits, and the second pixel's
+/// accumulators follow the first's in the result.
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
-                            Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums) {
+                            Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums,
+                            int64_t partner, int64_t laneTerms) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
-  // Per channel: shift -> (partial sum, whether it holds the negated sum);
-  // without exponentSums everything goes to shift 0.
-  SmallVector<std::map<int64_t, std::pair<Value, bool>>> partial(count);
+  struct Partial {
+    Value sum;
+    bool negated; // holds the negated sum
+    int64_t terms;
+  };
+  // Per channel: shift -> the open partial sum (without exponentSums
+  // everything goes to shift 0), and the full ones of pixel pairs.
+  SmallVector<std::map<int64_t, Partial>> open(count);
+  SmallVector<SmallVector<std::pair<int64_t, Partial>>> full(count);
   for (int64_t c = 0; c < g.c; ++c)
     for (int64_t r = 0; r < g.kh; ++r)
       for (int64_t s = 0; s < g.kw; ++s) {
@@ -207,36 +214,66 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           int64_t w = weights[(((first + k) * g.c + c) * g.kh + r) * g.kw + s];
           if (w == 0)
             continue;
-          if (!x)
-            x = emit.load(input, base, (r * wp + s) * g.c + c, i32);
+          if (!x) {
+            int64_t tap = (r * wp + s) * g.c + c;
+            x = emit.load(input, base, tap, i32);
+            if (partner)
+              x = arith::AddIOp::create(b, x,
+                                        arith::ShLIOp::create(b, emit.load(input, base, tap + partner, i32),
+                                                              emit.constant(i32, 16)));
+          }
           int64_t shift = layer.code.exponent(int(w)) - layer.code.minExp();
           Value term = x;
           if (!exponentSums && shift) {
             term = arith::ShLIOp::create(b, x, emit.constant(i32, shift));
             shift = 0;
           }
-          auto [it, fresh] = partial[k].try_emplace(shift, term, w < 0);
+          auto [it, fresh] = open[k].try_emplace(shift, Partial{term, w < 0, 1});
           if (fresh) {
             // A single sum starts negated right away (measured: 0.7 % fewer
             // instructions on Cortex-M4 than negating at the end).
             if (!exponentSums && w < 0)
-              it->second = {arith::SubIOp::create(b, emit.constant(i32, 0), term), false};
-            continue;
+              it->second = {arith::SubIOp::create(b, emit.constant(i32, 0), term), false, 1};
+          } else {
+            // A negated partial sum takes a positive term by subtracting it.
+            Partial &p = it->second;
+            p.sum = (w < 0) != p.negated ? arith::SubIOp::create(b, p.sum, term).getResult()
+                                         : arith::AddIOp::create(b, p.sum, term).getResult();
+            ++p.terms;
           }
-          // A negated partial sum takes a positive term by subtracting it.
-          auto &[sum, negated] = it->second;
-          sum = (w < 0) != negated ? arith::SubIOp::create(b, sum, term).getResult()
-                                   : arith::AddIOp::create(b, sum, term).getResult();
+          if (it->second.terms == laneTerms) {
+            full[k].push_back(*it);
+            open[k].erase(it);
+          }
         }
       }
-  SmallVector<Value> acc;
-  for (auto &sums : partial) {
+  // sum +-lane(p) << shift over the partial sums of one channel.
+  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, function_ref<Value(Value)> lane) {
     SmallVector<std::pair<Value, bool>> terms;
-    for (auto &[shift, sum] : sums)
-      terms.push_back({shift ? arith::ShLIOp::create(b, sum.first, emit.constant(i32, shift)).getResult()
-                             : sum.first,
-                       sum.second});
-    acc.push_back(terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms));
+    for (auto &[shift, p] : parts) {
+      Value v = lane(p.sum);
+      terms.push_back({shift ? arith::ShLIOp::create(b, v, emit.constant(i32, shift)).getResult() : v, p.negated});
+    }
+    return terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms);
+  };
+  SmallVector<Value> acc(partner ? 2 * count : count);
+  for (int64_t k = 0; k < count; ++k) {
+    SmallVector<std::pair<int64_t, Partial>> parts(open[k].begin(), open[k].end());
+    parts.append(full[k]);
+    Value sum = combine(parts, [](Value p) { return p; });
+    if (!partner) {
+      acc[k] = sum;
+      continue;
+    }
+    // A partial sum is lo + hi * 2^16 with |lo| < 2^15, so hi = (p + 2^15)
+    // >> 16; the full sum is the first pixel's plus the second's << 16,
+    // modulo 2^32, and the first's fits in 32 bits.
+    Value high = combine(parts, [&](Value p) {
+      return arith::ShRSIOp::create(b, arith::AddIOp::create(b, p, emit.constant(i32, 1 << 15)),
+                                    emit.constant(i32, 16));
+    });
+    acc[k] = arith::SubIOp::create(b, sum, arith::ShLIOp::create(b, high, emit.constant(i32, 16)));
+    acc[count + k] = high;
   }
   return acc;
 }
@@ -280,6 +317,28 @@ Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value
     term = arith::SubIOp::create(b, arith::XOrIOp::create(b, term, signMask), signMask);
     return arith::AddIOp::create(b, acc, term).getResult();
   });
+}
+
+/// Whether pixel pairs save instructions on a tiled layer with exponent
+/// sums. Per output channel and pair of pixels they save an add per non-zero
+/// weight, and cost two instructions per partial sum (about one per exponent
+/// in use: the second pixel's accumulator from rounded high halves takes four
+/// where its own combination would take two), two to separate the lanes, and
+/// two per tap to pack the input, shared by the tile's channels.
+bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t tile) {
+  const Geometry &g = layer.g;
+  int64_t taps = g.c * g.kh * g.kw, nonzero = 0, partials = 0;
+  for (int64_t o = 0; o < g.o; ++o) {
+    std::set<int> exponents;
+    for (int64_t w : weights.slice(o * taps, taps)) {
+      if (!w)
+        continue;
+      ++nonzero;
+      exponents.insert(layer.code.exponent(int(w)));
+    }
+    partials += exponents.size();
+  }
+  return nonzero - 2 * partials - 2 * g.o - 2 * g.o * taps / tile > 0;
 }
 
 /// A constant table named after the packed codes `codes` it belongs to.
@@ -361,58 +420,90 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
 
   // NHWC on both sides: a pixel's channels are adjacent, so every tap is a
   // small constant offset from the window's first element.
+  int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
+  bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && f.channelTile > 1;
+  SmallVector<LoopLevel> pixels = {{g.n, {hp * wp * g.c, oh * ow * g.o}},
+                                   {oh, {g.sh * wp * g.c, ow * g.o}},
+                                   {ow, {g.sw * g.c, g.o}}};
+  // Pixel pairs: the second pixel's window starts `pairIn` input elements
+  // and its outputs `pairOut` output elements after the first's. Tiled
+  // layers add both in 16-bit lanes, where that pays; a lane holds 32767 /
+  // 2^(B-1) terms of B-bit inputs. Other unrolled layers pair pixels whose
+  // windows overlap and load the inputs they share once.
+  int64_t pairIn = 0, pairOut = 0;
+  int64_t inputBits = cast<MemRefType>(f.bufferOf(layer->getOperand(0)).getType()).getElementTypeBitWidth();
+  int64_t laneTerms = inputBits < 16 ? ((1 << 15) - 1) >> (inputBits - 1) : 0;
+  bool lanes = tiled && f.exponentSums && laneTerms >= 2 && pairsPay(info, weights, f.channelTile);
+  if (f.pixelPairs && (lanes || (!tiled && !codes))) {
+    if (ow % 2 == 0 && (lanes || g.sw < g.kw)) {
+      pixels[2] = {ow / 2, {2 * g.sw * g.c, 2 * g.o}};
+      pairIn = g.sw * g.c, pairOut = g.o;
+    } else if (oh % 2 == 0 && (lanes || g.sh < g.kh)) {
+      pixels[1] = {oh / 2, {2 * g.sh * wp * g.c, 2 * ow * g.o}};
+      pairIn = g.sh * wp * g.c, pairOut = ow * g.o;
+    }
+  }
+  int64_t pixelsPerStep = pairIn ? 2 : 1;
   LogicalResult status = success();
-  emit.nest({{g.n, {hp * wp * g.c, oh * ow * g.o}}, {oh, {g.sh * wp * g.c, ow * g.o}}, {ow, {g.sw * g.c, g.o}}},
-            {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
-              if (channelLoop) {
-                packedChannelLoop(emit, info, codes, input, tables, output, at[0], at[1], wp);
-                return;
-              }
-              int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
-              bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && f.channelTile > 1;
-              SmallVector<Value> tile;
-              for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
-                if (tiled && o % f.channelTile == 0)
-                  tile = tileSums(emit, info, weights, input, at[0], o,
-                                  std::min<int64_t>(f.channelTile, g.o - o), wp, f.exponentSums);
-                auto sum = [&] {
-                  if (tiled)
-                    return tile[o % f.channelTile];
-                  if (!codes)
-                    return channelSum(emit, info, weights, input, at[0], o, hp, wp);
-                  int64_t group = o / (g.o / g.groups);
-                  return packedChannelSum(emit, info, codes, input, emit.offset(at[0], group * cPerGroup),
-                                          emit.index(o * taps * info.code.bits), wp);
-                };
-                Value acc;
-                if (!f.channelBlocks) {
-                  acc = sum();
-                } else {
-                  // The channel's sum in a block of its own, behind a condition
-                  // that always holds but that llc cannot fold: its values then
-                  // do not stay live (and spill) across all channels.
-                  auto &b = emit.builder();
-                  Value always = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, at[1], emit.index(0));
-                  auto block = scf::IfOp::create(b, TypeRange{b.getI32Type()}, always, /*withElse=*/true);
-                  OpBuilder::InsertionGuard guard(b);
-                  b.setInsertionPointToStart(&block.getThenRegion().front());
-                  scf::YieldOp::create(b, sum());
-                  b.setInsertionPointToStart(&block.getElseRegion().front());
-                  scf::YieldOp::create(b, emit.constant(b.getI32Type(), 0));
-                  b.setInsertionPointAfter(block);
-                  acc = block.getResult(0);
-                }
-                if (requantize) {
-                  FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
-                  if (failed(value)) {
-                    status = failure();
-                    return;
-                  }
-                  acc = *value;
-                }
-                emit.store(acc, output, at[1], o);
-              }
-            });
+  emit.nest(pixels, {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+    if (channelLoop) {
+      packedChannelLoop(emit, info, codes, input, tables, output, at[0], at[1], wp);
+      return;
+    }
+    SmallVector<Value> tile;
+    for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
+      if (tiled && o % f.channelTile == 0)
+        tile = tileSums(emit, info, weights, input, at[0], o, std::min<int64_t>(f.channelTile, g.o - o), wp,
+                        f.exponentSums, lanes ? pairIn : 0, lanes ? laneTerms : 0);
+      // The channel's accumulator at each pixel of the step.
+      auto sums = [&] {
+        SmallVector<Value> values;
+        if (tiled) {
+          for (int64_t p = 0; p < pixelsPerStep; ++p)
+            values.push_back(tile[p * (tile.size() / pixelsPerStep) + o % f.channelTile]);
+        } else if (!codes) {
+          llvm::DenseMap<int64_t, Value> loaded;
+          for (int64_t p = 0; p < pixelsPerStep; ++p)
+            values.push_back(channelSum(emit, info, weights, input, at[0], p * pairIn, loaded, o, wp));
+        } else {
+          int64_t group = o / (g.o / g.groups);
+          values.push_back(packedChannelSum(emit, info, codes, input, emit.offset(at[0], group * cPerGroup),
+                                            emit.index(o * taps * info.code.bits), wp));
+        }
+        return values;
+      };
+      SmallVector<Value> accs;
+      if (!f.channelBlocks) {
+        accs = sums();
+      } else {
+        // The channel's sums in a block of their own, behind a condition
+        // that always holds but that llc cannot fold: their values then do
+        // not stay live (and spill) across all channels.
+        auto &b = emit.builder();
+        Type i32 = b.getI32Type();
+        Value always = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, at[1], emit.index(0));
+        auto block = scf::IfOp::create(b, SmallVector<Type>(pixelsPerStep, i32), always, /*withElse=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&block.getThenRegion().front());
+        scf::YieldOp::create(b, sums());
+        b.setInsertionPointToStart(&block.getElseRegion().front());
+        scf::YieldOp::create(b, SmallVector<Value>(pixelsPerStep, emit.constant(i32, 0)));
+        b.setInsertionPointAfter(block);
+        accs = block.getResults();
+      }
+      for (auto [p, acc] : llvm::enumerate(accs)) {
+        if (requantize) {
+          FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
+          if (failed(value)) {
+            status = failure();
+            return;
+          }
+          acc = *value;
+        }
+        emit.store(acc, output, at[1], o + p * pairOut);
+      }
+    }
+  });
   f.buffers[result] = output;
   if (input != f.bufferOf(layer->getOperand(0)))
     memref::DeallocOp::create(emit.builder(), input);

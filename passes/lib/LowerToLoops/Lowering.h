@@ -21,6 +21,8 @@ struct FunctionLowering {
   unsigned channelTile = 1;
   /// Tiles keep a partial sum per exponent (the pass's exponent-sums).
   bool exponentSums = false;
+  /// Tiles with exponent sums compute two pixels per add (the pass's pixel-pairs).
+  bool pixelPairs = false;
   /// Unrolled layers read an i32 copy of their input (the pass's wide-inputs).
   bool wideInputs = false;
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
@@ -54,6 +56,12 @@ struct ChannelView {
   int64_t outer, outerStep, channels, channelStep, inner;
 };
 ChannelView channelView(mlir::Type tensorType);
+
+/// A copy of the NHWC image `input` (`nhwc` its shape) with `pads` (top,
+/// left, bottom, right) elements of `fill` around each image, in `element`
+/// (inputs sign-extend to it).
+mlir::Value padImage(Emitter &emit, mlir::Value input, mlir::Type element, llvm::ArrayRef<int64_t> nhwc,
+                     llvm::ArrayRef<int64_t> pads, int64_t fill);
 
 /// Lowers a layer op (conv or linear), fused with `requantize` when given.
 /// Fails with a diagnostic when a bound makes exact code impossible.

@@ -34,6 +34,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                             llvm::cl::desc("With channel-tile: a partial sum per channel and exponent, each weight "
                                            "one add without a shift (cores without a shifted operand)"),
                             llvm::cl::init(false)};
+  Option<bool> pixelPairs{*this, "pixel-pairs",
+                          llvm::cl::desc("Two output pixels per step: 16-bit lanes for tiles with exponent "
+                                         "sums, shared loads of overlapping windows elsewhere (rv32i, Cortex-M0)"),
+                          llvm::cl::init(false)};
   Option<bool> wideInputs{*this, "wide-inputs",
                           llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
                                          "from memory, e.g. x86-64)"),
