@@ -4,7 +4,9 @@ MobileNetV2-tiny-sized shift network against (a) the same network with int8
 weights lowered the ordinary way (linalg, arith.muli, mlir-opt, opt -O2, llc)
 and (b) the bound of one add per non-zero weight plus requantization.
 
-Counts are deterministic: callgrind on x86-64; on Cortex-M and rv32i qemu's
+Counts are deterministic: callgrind on x86-64; on AArch64 qemu user mode's log
+of executed instructions (-singlestep -d exec,nochain), from the model's entry
+until it returns; on Cortex-M and rv32i qemu's
 -icount (one instruction per virtual nanosecond) read through SysTick
 (calibrated in the same run) or the rdinstret counter. Cortex-M0 code
 (thumbv6m) runs on the Cortex-M3 board: ARMv6-M is a subset of ARMv7-M, so
@@ -21,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,6 +36,9 @@ TARGETS = {
     # Adds take a shifted operand: eight output channels summed together (channel-tile).
     "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32,
                       pipeline=" channel-tile=8"),
+    # Adds take a shifted operand, as on Cortex-M4 (docs/codegen.md).
+    "aarch64": dict(llc=["-mtriple=aarch64-unknown-linux-gnu", "-relocation-model=pic"], index=64,
+                    pipeline=" channel-tile=8"),
     # Eight low registers and 8-bit immediates: one block per output channel and no constant
     # hoisting avoid most spill code in the shift code, a function per loop nest keeps spill slots
     # within reach of `ldr rt, [sp, #imm]`, pixel pairs share the loads of overlapping windows
@@ -189,11 +195,49 @@ def size(obj):
     return dict(flash=int(out[0]) + int(out[1]), ram=int(out[2]))
 
 
+def qemu_user_count(qemu, prog):
+    """Runs `prog` under qemu user mode `qemu` and counts the instructions executed from
+    the first entry into `model` until control is back in `main`, the model's callees
+    included (as callgrind's --toggle-collect counts). qemu translates one instruction
+    per block (-singlestep) and logs each block it executes (-d exec,nochain) into a
+    pipe read here: one line per instruction. Returns the count and the program's output."""
+    symbols = {}
+    for line in run([os.path.join(LLVM, "llvm-nm"), "-S", prog]).splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[3] in ("model", "main"):
+            symbols[fields[3]] = (int(fields[0], 16), int(fields[0], 16) + int(fields[1], 16))
+    entry, (main_start, main_end) = symbols["model"][0], symbols["main"]
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "exec.log")
+        os.mkfifo(fifo)
+        proc = subprocess.Popen([qemu, "-singlestep", "-d", "exec,nochain", "-D", fifo, prog],
+                                stdout=subprocess.PIPE, text=True)
+        count, state = 0, "before"
+        with open(fifo, errors="replace") as log:
+            for line in log:  # read to the end, so that qemu never blocks on the pipe
+                if state == "done" or not line.startswith("Trace"):
+                    continue
+                pc = int(line.split("[")[1].split("/")[1], 16)
+                if state == "before" and pc == entry:
+                    state = "in"
+                elif state == "in" and main_start <= pc < main_end:
+                    state = "done"
+                count += state == "in"
+        out = proc.communicate()[0]
+    if proc.returncode or state != "done":
+        raise SystemExit(f"{prog}: model did not run to its return under {qemu}")
+    return count, out
+
+
 def measure(args, target, obj, work, name):
     src = os.path.join(work, "harness.c")
     with open(src, "w") as f:
         f.write(HARNESS)
     prog = os.path.join(work, name + ".elf")
+    if target == "aarch64":
+        run(["aarch64-linux-gnu-gcc", "-static", "-O1", src, obj, "-o", prog])
+        count, out = qemu_user_count("qemu-aarch64", prog)
+        return count, re.search(r"checksum (\w+)", out).group(1)
     if target == "x86-64":
         run(["cc", "-O1", src, obj, "-o", prog])
         out = run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={prog}.callgrind",

@@ -19,8 +19,8 @@ using namespace shiftadd::compiler;
 static const Target kTargets[] = {
     // Adds take a 32-bit memory operand: layers read i32 copies of their inputs.
     {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, false, false, true, false},
-    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 1, false, false, false, false},
     // Adds take a shifted operand: eight output channels summed together.
+    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 8, false, false, false, false},
     {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8, false, false, false, false},
     // Eight low registers and 8-bit immediates: one block per output channel,
     // no constant hoisting, and stack frames small enough for `ldr rt, [sp,
