@@ -21,7 +21,7 @@ struct FunctionLowering {
   unsigned channelTile = 1;
   /// Tiles keep a partial sum per exponent (the pass's exponent-sums).
   bool exponentSums = false;
-  /// Tiles with exponent sums compute two pixels per add (the pass's pixel-pairs).
+  /// Two output pixels per step (the pass's pixel-pairs).
   bool pixelPairs = false;
   /// Unrolled layers read an i32 copy of their input (the pass's wide-inputs).
   bool wideInputs = false;
