@@ -33,18 +33,17 @@ TARGETS = {
     # Adds take a 32-bit memory operand: layers read i32 copies of their inputs (wide-inputs).
     "x86-64": dict(llc=["-mtriple=x86_64-unknown-linux-gnu", "-relocation-model=pic"], index=64,
                    pipeline=" wide-inputs=1"),
-    # Adds take a shifted operand: eight output channels summed together (channel-tile).
+    # Adds take a shifted operand: eight output channels summed together (channel-tile); on
+    # AArch64 pixel pairs share the loads of overlapping windows (as shiftaddc, docs/codegen.md).
     "cortex-m4": dict(llc=["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], index=32,
                       pipeline=" channel-tile=8"),
-    # Adds take a shifted operand, as on Cortex-M4 (docs/codegen.md).
     "aarch64": dict(llc=["-mtriple=aarch64-unknown-linux-gnu", "-relocation-model=pic"], index=64,
-                    pipeline=" channel-tile=8"),
+                    pipeline=" channel-tile=8 pixel-pairs=1"),
     # Eight low registers and 8-bit immediates: one block per output channel and no constant
     # hoisting avoid most spill code in the shift code, a function per loop nest keeps spill slots
-    # within reach of `ldr rt, [sp, #imm]`, pixel pairs share the loads of overlapping windows
-    # (docs/codegen.md, as shiftaddc).
+    # within reach of `ldr rt, [sp, #imm]` (docs/codegen.md, as shiftaddc).
     "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32,
-                      pipeline=" channel-blocks=1 pixel-pairs=1 outline-loops=1",
+                      pipeline=" channel-blocks=1 outline-loops=1",
                       shift_llc=["-disable-constant-hoisting"]),
     # No shifted operand: eight output channels summed together, a partial sum per channel and
     # exponent (exponent-sums), two output pixels per add in 16-bit lanes (pixel-pairs), a function per

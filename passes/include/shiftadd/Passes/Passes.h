@@ -36,7 +36,7 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                             llvm::cl::init(false)};
   Option<bool> pixelPairs{*this, "pixel-pairs",
                           llvm::cl::desc("Two output pixels per step: 16-bit lanes for tiles with exponent "
-                                         "sums, shared loads of overlapping windows elsewhere (rv32i, Cortex-M0)"),
+                                         "sums (rv32i), shared loads of overlapping windows elsewhere"),
                           llvm::cl::init(false)};
   Option<bool> wideInputs{*this, "wide-inputs",
                           llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
