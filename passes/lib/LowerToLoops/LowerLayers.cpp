@@ -186,11 +186,11 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 /// partial sum per exponent instead, a weight costs one add, and the shifts
 /// come once per exponent when the partial sums are combined.
 ///
-/// With `partner` (pixel pairs, exponent sums only) each loaded term carries
-/// in its high 16 bits the input `partner` elements further on, the same tap
-/// of a second output pixel; a partial sum takes at most `laneTerms` terms,
-/// so that its low lane stays within 16 bits, and the second pixel's
-/// accumulators follow the first's in the result.
+/// With `partner` != 0 (pixel pairs, exponent sums only) each loaded term
+/// carries in its high 16 bits the input `partner` elements further on, the
+/// same tap of a second output pixel; a partial sum takes at most
+/// `laneTerms` terms, so that its low lane stays within 16 bits, and the
+/// second pixel's accumulators follow the first's in the result.
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
                             Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums,
                             int64_t partner, int64_t laneTerms) {
@@ -241,7 +241,7 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
                                          : arith::AddIOp::create(b, p.sum, term).getResult();
             ++p.terms;
           }
-          if (it->second.terms == laneTerms) {
+          if (partner && it->second.terms == laneTerms) {
             full[k].push_back(*it);
             open[k].erase(it);
           }
@@ -454,7 +454,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
     for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
       if (tiled && o % f.channelTile == 0)
         tile = tileSums(emit, info, weights, input, at[0], o, std::min<int64_t>(f.channelTile, g.o - o), wp,
-                        f.exponentSums, lanes ? pairIn : 0, lanes ? laneTerms : 0);
+                        f.exponentSums, pairIn, laneTerms);
       // The channel's accumulator at each pixel of the step.
       auto sums = [&] {
         SmallVector<Value> values;
