@@ -7,7 +7,9 @@
 #    reference interpreter gives the same logits on every image;
 # 3. shiftaddc compiles it for a Cortex-M4; bare-metal firmware classifies 20
 #    embedded images under qemu-system-arm and counts the instructions of one
-#    inference.
+#    inference;
+# 4. the same for RISC-V rv32i without a multiplier (two output pixels per add
+#    in 16-bit lanes, docs/codegen.md) under qemu-system-riscv32.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SHIFTADD_BUILD_DIR:-$root/build}
@@ -16,7 +18,7 @@ work=$build/demo
 run=$work/digits
 
 "$root/scripts/setup.sh"
-rm -rf "$work" && mkdir -p "$work/host" "$work/m4"
+rm -rf "$work" && mkdir -p "$work/host" "$work/m4" "$work/rv32i"
 
 printf '\n==> 1. Training the digits CNN with shift convolutions (12 epochs)\n'
 "$bin/shiftadd-train" --data digits --data-path "$root/data/digits/digits.csv.gz" --op shift \
@@ -43,4 +45,9 @@ printf '\n==> 3. shiftaddc for Cortex-M4, firmware on qemu-system-arm (mps2-an38
   --epochs 12 --batch 32 --lr 0.1 --export-batch 1 --samples 360 --out "$run" --resume --quiet
 "$bin/shiftaddc" "$run/model.onnx" --target=cortex-m4 -o "$work/m4/model" --report | tail -3
 bash "$root/examples/classify/build-firmware.sh" cortex-m4 "$work/m4" "$run/samples-input.npy" \
+  "$run/samples-labels.npy" 20 2>&1 | tail -4
+
+printf '\n==> 4. shiftaddc for rv32i (no multiplier), firmware on qemu-system-riscv32 (virt)\n'
+"$bin/shiftaddc" "$run/model.onnx" --target=rv32i -o "$work/rv32i/model" --report | tail -3
+bash "$root/examples/classify/build-firmware.sh" rv32i "$work/rv32i" "$run/samples-input.npy" \
   "$run/samples-labels.npy" 20 2>&1 | tail -4
