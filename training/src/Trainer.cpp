@@ -187,9 +187,10 @@ private:
   bool enabled_;
 };
 
-/// Augmented passes pollute the target's BatchNorm statistics: recompute them
-/// as the plain average over `bnBatches` training batches of the target alone
-/// (activation formats frozen).
+/// Precise BatchNorm: the target's statistics as the plain average over
+/// `bnBatches` training batches under the current weights (activation formats
+/// frozen). Moving averages lag behind weights that keep changing, which adder
+/// layers' fast-moving outputs show, and augmented passes would pollute them.
 void reestimateBatchNorm(Net &net, const Split &split, const TrainOptions &o, torch::Device device) {
   torch::NoGradGuard noGrad;
   net->setCompute(Compute::Target);
@@ -364,6 +365,11 @@ void train(const TrainOptions &o) {
     if (!std::isfinite(meanLoss))
       throw std::runtime_error("training diverged in epoch " + std::to_string(epoch + 1) +
                                " (loss not finite); lower --lr (the last checkpoint is intact)");
+    // Every epoch's test figures are those of the network as it would be
+    // exported now, not of moving averages over weights that kept changing.
+    // The re-estimation draws its own batches: training does not see it.
+    if (o.bnBatches > 0)
+      reestimateBatchNorm(net, split, o, device);
     Evaluation test = evaluate(net, split, 256);
     // NetAug sorts between epochs (not after the last: the target would
     // change without training).
@@ -383,12 +389,6 @@ void train(const TrainOptions &o) {
                    (long long)epoch + 1, (long long)o.epochs, meanLoss, trainAccuracy, test.accuracy, trainSeconds,
                    double(seen) / trainSeconds);
   }
-
-  // Precise BatchNorm: statistics under the final weights, not moving
-  // averages over weights that kept changing (which matters for adder layers,
-  // whose outputs move fast) nor ones that augmented passes saw.
-  if (o.bnBatches > 0)
-    reestimateBatchNorm(net, split, o, device);
 
   // The deployed network: the float and the integer network on the whole test
   // set in one pass, keeping the integer logits of the first `samples` images.

@@ -37,9 +37,9 @@ Optimisation
   --schedule cosine|step|constant (cosine)  --warmup-epochs N (0)
   --step-epochs N (30)  --step-gamma X (0.1)  --label-smoothing X (0)
   --adder-eta X         AdderNet's adaptive gradient scaling of adder weights (0.2; 0: off)
-  --bn-batches N        BatchNorm statistics re-estimated under the final weights
-                        over N training batches before export (16; 0: keep the
-                        moving averages)
+  --bn-batches N        BatchNorm statistics re-estimated over N training
+                        batches before every epoch's evaluation and so before
+                        export (16; 0: keep the moving averages)
 Run
   --seed N (1)  --device cpu|cuda (cpu)  --threads N (LibTorch default)
   --out DIR             output directory (run): checkpoint.pt after every epoch
