@@ -232,43 +232,79 @@ Quantized Importer::finalize(const std::string &name, int64_t frac, const Node &
   int64_t channels = int64_t(chain.scale.size());
   SmallVector<int64_t> bias, shift, multiplier;
   bool needMultiplier = false;
-  for (int64_t c = 0; c < channels; ++c) {
-    double a = chain.scale[c];
-    if (!(a > 0) || !std::isfinite(a))
-      fail(chain.node + ": folded scale of channel " + std::to_string(c) + " is " +
-           std::to_string(a) + " (must be positive)");
-    double bInt = std::round(chain.offset[c] / a * std::ldexp(1.0, int(chain.accFrac)));
-    if (std::fabs(bInt) >= 2147483648.0)
-      fail(chain.node + ": bias of channel " + std::to_string(c) + " does not fit 32 bits");
-    bias.push_back(int64_t(bInt));
-    int e = 0;
-    double mantissa = std::frexp(a, &e);
-    if (mantissa == 0.5) { // a = 2^(e-1)
-      shift.push_back(chain.accFrac - frac - (e - 1));
-      multiplier.push_back(0);
-      continue;
-    }
-    needMultiplier = true;
-    // m = a * 2^(frac - accFrac + 31 + s) in [2^30, 2^31).
-    double t = std::ldexp(a, int(frac - chain.accFrac + 31));
-    int s = 30 - int(std::floor(std::log2(t)));
-    double m = std::round(std::ldexp(t, s));
-    if (m >= 2147483648.0)
-      m = std::round(std::ldexp(t, --s));
-    shift.push_back(s);
-    multiplier.push_back(int64_t(m));
-  }
-  if (needMultiplier) // every channel in multiplier mode: powers of two too
-    for (int64_t c = 0; c < channels; ++c)
-      if (multiplier[c] == 0) {
-        multiplier[c] = int64_t(1) << 30;
-        shift[c] -= 1;
+  // The requantization of the chain with its accumulator at `accFrac`, or the
+  // reason it has none.
+  auto fold = [&](int64_t accFrac) -> std::string {
+    bias.clear(), shift.clear(), multiplier.clear();
+    needMultiplier = false;
+    for (int64_t c = 0; c < channels; ++c) {
+      double a = chain.scale[c];
+      if (!(a > 0) || !std::isfinite(a))
+        return "folded scale of channel " + std::to_string(c) + " is " + std::to_string(a) + " (must be positive)";
+      double bInt = std::round(chain.offset[c] / a * std::ldexp(1.0, int(accFrac)));
+      if (std::fabs(bInt) >= 2147483648.0)
+        return "bias of channel " + std::to_string(c) + " does not fit 32 bits";
+      bias.push_back(int64_t(bInt));
+      int e = 0;
+      double mantissa = std::frexp(a, &e);
+      if (mantissa == 0.5) { // a = 2^(e-1)
+        shift.push_back(accFrac - frac - (e - 1));
+        multiplier.push_back(0);
+        continue;
       }
-  int64_t shiftLimit = needMultiplier ? -30 : -31;
-  for (int64_t s : shift)
-    if (s < shiftLimit || s > 31)
-      fail(chain.node + ": output scale 2^-" + std::to_string(frac) +
-           " is too far from the accumulator's (shift " + std::to_string(s) + ")");
+      needMultiplier = true;
+      // m = a * 2^(frac - accFrac + 31 + s) in [2^30, 2^31).
+      double t = std::ldexp(a, int(frac - accFrac + 31));
+      int s = 30 - int(std::floor(std::log2(t)));
+      double m = std::round(std::ldexp(t, s));
+      if (m >= 2147483648.0)
+        m = std::round(std::ldexp(t, --s));
+      shift.push_back(s);
+      multiplier.push_back(int64_t(m));
+    }
+    if (needMultiplier) // every channel in multiplier mode: powers of two too
+      for (int64_t c = 0; c < channels; ++c)
+        if (multiplier[c] == 0) {
+          multiplier[c] = int64_t(1) << 30;
+          shift[c] -= 1;
+        }
+    int64_t shiftLimit = needMultiplier ? -30 : -31;
+    for (int64_t s : shift)
+      if (s < shiftLimit || s > 31)
+        return "output scale 2^-" + std::to_string(frac) + " is too far from the accumulator's (shift " +
+               std::to_string(s) + ")";
+    return "";
+  };
+  // An adder accumulator is at the input's format, too coarse for a folded
+  // bias: shift it left by as many bits as the fold and i32 allow (spec
+  // section 4, onnx-format.md).
+  int64_t accShift = 0;
+  if (auto adder = chain.acc.getDefiningOp<AdderConv2dOp>()) {
+    SmallVector<uint64_t> bounds = accumulatorBounds(adder);
+    for (accShift = 31; accShift > 0; --accShift) {
+      if (!fold(chain.accFrac + accShift).empty())
+        continue;
+      bool fits = true;
+      for (int64_t c = 0; c < channels && fits; ++c)
+        fits = std::ldexp(double(bounds[c]), int(accShift)) + std::fabs(double(bias[c])) < 2147483648.0;
+      if (fits)
+        break;
+    }
+    // No more bits than the biases need (`bias` holds the fold at accShift):
+    // with every bias a multiple of 2^k, the fold at accShift - k is the same.
+    int64_t spare = accShift;
+    for (int64_t v : bias)
+      if (accShift > 0 && v != 0)
+        spare = std::min<int64_t>(spare, llvm::countr_zero(uint64_t(v)));
+    accShift -= spare;
+    if (accShift > 0) {
+      adder.setAccShift(accShift);
+      chain.acc.setType(fixedTensor(cast<RankedTensorType>(chain.acc.getType()).getShape(), 32,
+                                    chain.accFrac + accShift));
+    }
+  }
+  if (std::string error = fold(chain.accFrac + accShift); !error.empty())
+    fail(chain.node + ": " + error);
   auto accType = cast<RankedTensorType>(chain.acc.getType());
   auto [lo, hi] = clampRange(chain.lo, chain.hi);
   auto allEqual = [](ArrayRef<int64_t> v) { return llvm::all_equal(v); };

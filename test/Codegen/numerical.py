@@ -138,8 +138,11 @@ def gen_conv(rng, kind, depthwise=False):
               f"code = #shiftadd.code<bits = {bits}, max_exp = {max_exp}>, {attrs}}}")
     elif kind == "adder":
         weights = [rng.randint(-128, 127) for _ in range(count)]
-        acc_frac = f_in
-        op = f"shiftadd.adder_conv2d %x {{weights = {dense(weights, wshape)}, {attrs}}}"
+        # Most cases shift the sum left, up to the most bits i32 allows.
+        bound = max(sum(128 + abs(v) for v in weights[k:k + count // o]) for k in range(0, count, count // o))
+        acc_shift = rng.randint(0, ((2**31 - 1) // bound).bit_length() - 1) if rng.random() < 0.75 else 0
+        acc_frac = f_in + acc_shift
+        op = f"shiftadd.adder_conv2d %x {{weights = {dense(weights, wshape)}, acc_shift = {acc_shift}, {attrs}}}"
     else:
         weights = [rng.randint(-128, 127) for _ in range(count)]
         wf = rng.randint(-2, 7)

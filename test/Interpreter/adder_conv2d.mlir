@@ -32,3 +32,13 @@ func.func @extremes() -> tensor<1x1x1x1x!shiftadd.fixed<i32, 0>> {
     : tensor<1x1x1x2x!shiftadd.fixed<i8, 0>> -> tensor<1x1x1x1x!shiftadd.fixed<i32, 0>>
   return %acc : tensor<1x1x1x1x!shiftadd.fixed<i32, 0>>
 }
+
+// acc_shift = 3 scales the sum by 2^3 and adds 3 fractional bits: -5 * 8.
+// CHECK: @acc_shift #0 : 1x1x1x1 = [-40]
+func.func @acc_shift() -> tensor<1x1x1x1x!shiftadd.fixed<i32, 6>> {
+  %x = shiftadd.constant dense<[[[[3]], [[-1]]]]> : tensor<1x2x1x1xi8> -> tensor<1x2x1x1x!shiftadd.fixed<i8, 3>>
+  %acc = shiftadd.adder_conv2d %x {weights = dense<[[[[1]], [[2]]]]> : tensor<1x2x1x1xi8>,
+                                   strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, acc_shift = 3}
+    : tensor<1x2x1x1x!shiftadd.fixed<i8, 3>> -> tensor<1x1x1x1x!shiftadd.fixed<i32, 6>>
+  return %acc : tensor<1x1x1x1x!shiftadd.fixed<i32, 6>>
+}

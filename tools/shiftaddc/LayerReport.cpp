@@ -89,6 +89,8 @@ void weighted(Operation *op, LayerCost &cost) {
       cost.shifts += int64_t(levels.size()) * positions;
     } else if (adder) {
       cost.adds += 2 * taps * positions; // subtract, accumulate (|.| is a compare-select)
+      if (cast<AdderConv2dOp>(op).getAccShift())
+        cost.shifts += positions;
     } else {
       cost.adds += digits * positions;
       cost.shifts += digits * positions;

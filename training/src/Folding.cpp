@@ -68,46 +68,79 @@ FoldedLayer foldLayer(const ExportedLayer &layer, int inFrac, int outFrac) {
       offset[c] = g * (offset[c] - mean[c]) + beta[c];
     }
   }
-  bool multiplierMode = false;
-  folded.multiplier.assign(size_t(channels), 0);
-  for (size_t c = 0; c < size_t(channels); ++c) {
-    double a = scale[c];
-    if (!(a > 0) || !std::isfinite(a))
-      throw std::runtime_error("folded scale of channel " + std::to_string(c) + " is " +
-                               std::to_string(a) + " (BatchNorm scales must be positive)");
-    double bInt = std::round(offset[c] / a * std::ldexp(1.0, folded.accFrac));
-    if (std::fabs(bInt) >= 2147483648.0)
-      throw std::runtime_error("bias of channel " + std::to_string(c) + " does not fit 32 bits");
-    folded.bias.push_back(int64_t(bInt));
-    int e = 0;
-    double mantissa = std::frexp(a, &e);
-    if (mantissa == 0.5) {
-      folded.shift.push_back(folded.accFrac - outFrac - (e - 1));
-      continue;
-    }
-    multiplierMode = true;
-    double t = std::ldexp(a, outFrac - folded.accFrac + 31);
-    int s = 30 - int(std::floor(std::log2(t)));
-    double m = std::round(std::ldexp(t, s));
-    if (m >= 2147483648.0)
-      m = std::round(std::ldexp(t, --s));
-    folded.shift.push_back(s);
-    folded.multiplier[c] = int64_t(m);
-  }
-  if (multiplierMode) {
-    for (size_t c = 0; c < size_t(channels); ++c)
-      if (folded.multiplier[c] == 0) {
-        folded.multiplier[c] = int64_t(1) << 30;
-        folded.shift[c] -= 1;
+  // The requantization with the accumulator at `accFrac`, or why there is none.
+  auto fold = [&](int accFrac) -> std::string {
+    folded.bias.clear(), folded.shift.clear();
+    folded.multiplier.assign(size_t(channels), 0);
+    bool multiplierMode = false;
+    for (size_t c = 0; c < size_t(channels); ++c) {
+      double a = scale[c];
+      if (!(a > 0) || !std::isfinite(a))
+        return "folded scale of channel " + std::to_string(c) + " is " + std::to_string(a) +
+               " (BatchNorm scales must be positive)";
+      double bInt = std::round(offset[c] / a * std::ldexp(1.0, accFrac));
+      if (std::fabs(bInt) >= 2147483648.0)
+        return "bias of channel " + std::to_string(c) + " does not fit 32 bits";
+      folded.bias.push_back(int64_t(bInt));
+      int e = 0;
+      double mantissa = std::frexp(a, &e);
+      if (mantissa == 0.5) {
+        folded.shift.push_back(accFrac - outFrac - (e - 1));
+        continue;
       }
-  } else {
-    folded.multiplier.clear();
+      multiplierMode = true;
+      double t = std::ldexp(a, outFrac - accFrac + 31);
+      int s = 30 - int(std::floor(std::log2(t)));
+      double m = std::round(std::ldexp(t, s));
+      if (m >= 2147483648.0)
+        m = std::round(std::ldexp(t, --s));
+      folded.shift.push_back(s);
+      folded.multiplier[c] = int64_t(m);
+    }
+    if (multiplierMode) {
+      for (size_t c = 0; c < size_t(channels); ++c)
+        if (folded.multiplier[c] == 0) {
+          folded.multiplier[c] = int64_t(1) << 30;
+          folded.shift[c] -= 1;
+        }
+    } else {
+      folded.multiplier.clear();
+    }
+    int64_t shiftLimit = multiplierMode ? -30 : -31;
+    for (int64_t s : folded.shift)
+      if (s < shiftLimit || s > 31)
+        return "output scale 2^-" + std::to_string(outFrac) + " is too far from the accumulator's (shift " +
+               std::to_string(s) + ")";
+    return "";
+  };
+  // The importer's choice of acc_shift for adder layers: the largest that
+  // folds and keeps acc + bias in i32 (spec section 4).
+  if (layer.op == OpKind::Add) {
+    torch::Tensor terms = 128 + folded.weight.abs(); // int8 inputs: |x| <= 2^7
+    std::vector<double> bounds = values(terms.reshape({channels, -1}).sum(1).to(torch::kFloat));
+    for (folded.accShift = 31; folded.accShift > 0; --folded.accShift) {
+      if (!fold(folded.accFrac + folded.accShift).empty())
+        continue;
+      bool fits = true;
+      for (size_t c = 0; c < size_t(channels) && fits; ++c)
+        fits = std::ldexp(bounds[c], folded.accShift) + std::fabs(double(folded.bias[c])) < 2147483648.0;
+      if (fits)
+        break;
+    }
+    // No more bits than the biases need (`bias` holds the fold at accShift):
+    // with every bias a multiple of 2^k, the fold at accShift - k is the same.
+    int spare = folded.accShift;
+    for (int64_t v : folded.bias)
+      for (int k = 0; folded.accShift > 0 && v != 0 && k < spare; ++k)
+        if (v & (int64_t(1) << k)) {
+          spare = k;
+          break;
+        }
+    folded.accShift -= spare;
+    folded.accFrac += folded.accShift;
   }
-  int64_t shiftLimit = multiplierMode ? -30 : -31;
-  for (int64_t s : folded.shift)
-    if (s < shiftLimit || s > 31)
-      throw std::runtime_error("output scale 2^-" + std::to_string(outFrac) +
-                               " is too far from the accumulator's (shift " + std::to_string(s) + ")");
+  if (std::string error = fold(folded.accFrac); !error.empty())
+    throw std::runtime_error(error);
   double outScale = std::ldexp(1.0, outFrac);
   if (layer.act != Activation::None)
     folded.lo = 0;

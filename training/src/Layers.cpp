@@ -264,7 +264,7 @@ Act ChainImpl::forwardInt(const Act &x) {
   if (spec_.linear)
     acc = torch::matmul(x.x, w.t());
   else if (spec_.op.op == OpKind::Add)
-    acc = adderConv2d(x.x, w, g);
+    acc = adderConv2d(x.x, w, g) * std::ldexp(1.0, f.accShift);
   else
     acc = F::conv2d(x.x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(g.groups));
   return {requantize(acc, f), outF};

@@ -13,6 +13,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -178,8 +179,9 @@ SmallVector<uint64_t> shiftadd::accumulatorBounds(Operation *layer) {
       .Case([&](MulConv2dOp op) { return mulBounds(op.getWeights()); })
       .Case([&](MulLinearOp op) { return mulBounds(op.getWeights()); })
       .Case([&](AdderConv2dOp op) {
+        double scale = std::ldexp(1.0, int(std::clamp<int64_t>(op.getAccShift(), 0, 62)));
         return bounds(op.getWeights(),
-                      [&](int64_t w) { return inputMax + double(std::abs(w)); });
+                      [&](int64_t w) { return (inputMax + double(std::abs(w))) * scale; });
       })
       .Default([](Operation *) { return SmallVector<uint64_t>(); });
 }
@@ -261,7 +263,9 @@ LogicalResult AdderConv2dOp::verify() {
   if (failed(verifyConv2dShapes(*this, getWeights().getType().getShape(), getStrides(),
                                 getPads(), getGroups())))
     return failure();
-  return verifyAccumulator(*this, getFixedType(getInput()).getFrac());
+  if (getAccShift() < 0 || getAccShift() > 31)
+    return emitOpError("acc_shift must be in [0, 31], got ") << getAccShift();
+  return verifyAccumulator(*this, getFixedType(getInput()).getFrac() + getAccShift());
 }
 
 LogicalResult MulConv2dOp::verify() {

@@ -347,10 +347,11 @@ FailureOr<SmallVector<Tensor>> shiftadd::interpret(func::FuncOp func, ArrayRef<T
                               c.getWeights(), shiftTerm(c.getCode()));
             })
             .Case([&](AdderConv2dOp c) {
+              Int scale = Int(1) << c.getAccShift();
               return convolve(c, in(0),
                               convOf(c.getWeights().getType(), c.getStrides(), c.getPads(),
                                      c.getGroups()),
-                              c.getWeights(), adderTerm);
+                              c.getWeights(), [scale](int64_t x, int64_t w) { return adderTerm(x, w) * scale; });
             })
             .Case([&](MulConv2dOp c) {
               return convolve(c, in(0),

@@ -43,6 +43,7 @@ struct LayerInfo {
   DenseIntElementsAttr weights;
   ShiftCode code;               // shift layers only
   FlatSymbolRefAttr packed = {}; // shift layers packed by shiftadd-pack-weights
+  int64_t accShift = 0;          // adder layers: the sum shifted left (spec section 4)
 };
 
 Geometry convGeometry(Value input, DenseIntElementsAttr weights, ArrayRef<int64_t> strides,
@@ -80,7 +81,7 @@ LayerInfo describe(Operation *layer) {
         return LayerInfo{Kind::Adder,
                          convGeometry(op.getInput(), op.getWeights(), op.getStrides(),
                                       op.getPads(), op.getGroups()),
-                         op.getWeights(), ShiftCode{}};
+                         op.getWeights(), ShiftCode{}, {}, op.getAccShift()};
       })
       .Case([](MulConv2dOp op) {
         return LayerInfo{Kind::Mul,
@@ -174,6 +175,8 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
       partial = arith::MulIOp::create(b, partial, emit.constant(i32, key));
     acc = acc ? arith::AddIOp::create(b, acc, partial).getResult() : partial;
   }
+  if (layer.accShift)
+    acc = arith::ShLIOp::create(b, acc, emit.constant(i32, layer.accShift));
   return acc;
 }
 

@@ -369,3 +369,33 @@ func.func @global_pool_result(%x: tensor<1x2x4x4x!shiftadd.fixed<i8, 0>>) {
   %0 = shiftadd.global_avg_pool2d %x : tensor<1x2x4x4x!shiftadd.fixed<i8, 0>> -> tensor<1x2x2x2x!shiftadd.fixed<i8, 0>>
   return
 }
+
+// -----
+
+func.func @adder_acc_shift_range(%x: tensor<1x1x1x1x!shiftadd.fixed<i8, 0>>) {
+  // expected-error @+1 {{acc_shift must be in [0, 31], got 32}}
+  %0 = shiftadd.adder_conv2d %x {weights = dense<1> : tensor<1x1x1x1xi8>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, acc_shift = 32}
+    : tensor<1x1x1x1x!shiftadd.fixed<i8, 0>> -> tensor<1x1x1x1x!shiftadd.fixed<i32, 32>>
+  return
+}
+
+// -----
+
+// acc_shift adds to the result's fractional bits.
+func.func @adder_acc_shift_format(%x: tensor<1x1x1x1x!shiftadd.fixed<i8, 3>>) {
+  // expected-error @+1 {{result must be the accumulator !shiftadd.fixed<i32, 5>, got '!shiftadd.fixed<i32, 3>'}}
+  %0 = shiftadd.adder_conv2d %x {weights = dense<1> : tensor<1x1x1x1xi8>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, acc_shift = 2}
+    : tensor<1x1x1x1x!shiftadd.fixed<i8, 3>> -> tensor<1x1x1x1x!shiftadd.fixed<i32, 3>>
+  return
+}
+
+// -----
+
+// The range check counts the shift: two taps of (128 + 127) * 2^22 reach 2^30.99,
+// one more bit 2^32.0.
+func.func @adder_acc_shift_overflow(%x: tensor<1x2x1x1x!shiftadd.fixed<i8, 0>>) {
+  // expected-error @+1 {{accumulator of output channel 0 may reach 2^32.0, beyond i32}}
+  %0 = shiftadd.adder_conv2d %x {weights = dense<127> : tensor<1x2x1x1xi8>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, acc_shift = 23}
+    : tensor<1x2x1x1x!shiftadd.fixed<i8, 0>> -> tensor<1x1x1x1x!shiftadd.fixed<i32, 23>>
+  return
+}

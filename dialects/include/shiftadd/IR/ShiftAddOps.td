@@ -110,12 +110,15 @@ def ShiftAdd_ShiftLinearOp : ShiftAdd_WeightedOp<"shift_linear",
 }
 
 def ShiftAdd_AdderConv2dOp : ShiftAdd_WeightedOp<"adder_conv2d",
-    (ins SignlessIntElementsAttr<8>:$weights), Conv2dGeometry> {
+    (ins SignlessIntElementsAttr<8>:$weights,
+         DefaultValuedAttr<ShiftAdd_IntAttr, "0">:$acc_shift), Conv2dGeometry> {
   let summary = "AdderNet convolution: minus the L1 distance to the filter";
   let description = [{
-    `acc = -sum |x - w|` over each window (spec section 4), with `i8` weights at
-    the input's format and padded inputs taking the value 0. The result is the
-    `i32` accumulator at the input's fractional bits.
+    `acc = -sum |x - w| * 2^acc_shift` over each window (spec section 4), with
+    `i8` weights at the input's format and padded inputs taking the value 0.
+    The result is the `i32` accumulator at the input's fractional bits plus
+    `acc_shift` (0 to 31): the spare bits give the bias of the requantization
+    that follows its fractional bits (an importer folding BatchNorm sets it).
 
     ```mlir
     %acc = shiftadd.adder_conv2d %x {

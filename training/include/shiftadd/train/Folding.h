@@ -31,6 +31,7 @@ struct ExportedLayer {
 struct FoldedLayer {
   torch::Tensor weight;   ///< the integer weights W (double, exact)
   int accFrac = 0;        ///< accumulator format
+  int accShift = 0;       ///< add: the sum -sum |x - w| shifted left by this (accFrac includes it)
   std::vector<int64_t> bias, shift, multiplier; ///< per channel; multiplier empty in power-of-two mode
   int64_t lo = -128, hi = 127;
 };
