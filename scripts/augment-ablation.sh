@@ -27,17 +27,13 @@ declare -A arms=(
   ["mult, mult augmentation (NetAug)"]="--op mult --augment --aug-compute mult"
 )
 order=("mult direct" "shift direct" "add direct" "shift, MF augmentation" "shift, hybrid, naive sharing"
-"shift, hybrid, remap (ShiftAddAug)"
-       "shift, hybrid, binned map + KL (ShiftAddNAS)" "add direct" "add, hybrid, remap (ShiftAddAug)"
-       "mult, mult augmentation (NetAug)")
+       "shift, hybrid, remap (ShiftAddAug)" "shift, hybrid, binned map + KL (ShiftAddNAS)"
+       "add, hybrid, remap (ShiftAddAug)" "mult, mult augmentation (NetAug)")
 batch=$(echo "$@" | grep -oE -- '--batch [0-9]+' | grep -oE '[0-9]+' || echo 64)
 echo "| arm | test accuracy, integer (mean ± spread) | per seed | s/step | peak RSS MB |"
 echo "|---|---|---|---|---|"
-declare -A seen
 curves=()
 for arm in "${order[@]}"; do
-  [ -n "${seen[$arm]:-}" ] && continue
-  seen[$arm]=1
   dirs=()
   for seed in $seeds; do
     dir=$out/$(echo "$arm" | tr -c 'a-zA-Z0-9\n' '-')-$seed
