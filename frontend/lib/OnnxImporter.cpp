@@ -290,11 +290,12 @@ Quantized Importer::finalize(const std::string &name, int64_t frac, const Node &
       if (fits)
         break;
     }
-    // No more bits than the biases need (`bias` holds the fold at accShift):
-    // with every bias a multiple of 2^k, the fold at accShift - k is the same.
+    // No more bits than the biases need (at accShift > 0 `bias` holds its
+    // fold): with every bias a multiple of 2^k, the fold at accShift - k is
+    // the same.
     int64_t spare = accShift;
     for (int64_t v : bias)
-      if (accShift > 0 && v != 0)
+      if (v != 0)
         spare = std::min<int64_t>(spare, llvm::countr_zero(uint64_t(v)));
     accShift -= spare;
     if (accShift > 0) {

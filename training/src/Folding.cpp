@@ -3,6 +3,7 @@
 // different order can round differently and break bit-exact agreement.
 #include "shiftadd/train/Folding.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -127,15 +128,13 @@ FoldedLayer foldLayer(const ExportedLayer &layer, int inFrac, int outFrac) {
       if (fits)
         break;
     }
-    // No more bits than the biases need (`bias` holds the fold at accShift):
-    // with every bias a multiple of 2^k, the fold at accShift - k is the same.
+    // No more bits than the biases need (at accShift > 0 `bias` holds its
+    // fold): with every bias a multiple of 2^k, the fold at accShift - k is
+    // the same.
     int spare = folded.accShift;
     for (int64_t v : folded.bias)
-      for (int k = 0; folded.accShift > 0 && v != 0 && k < spare; ++k)
-        if (v & (int64_t(1) << k)) {
-          spare = k;
-          break;
-        }
+      if (v != 0)
+        spare = std::min(spare, __builtin_ctzll(uint64_t(v)));
     folded.accShift -= spare;
     folded.accFrac += folded.accShift;
   }
