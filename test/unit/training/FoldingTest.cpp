@@ -81,6 +81,25 @@ TEST(FoldLayer, MultiplierModeForOtherScales) {
   EXPECT_EQ(f.shift[1], 5 - 2 - 1 - 1);
 }
 
+TEST(FoldLayer, AdderAccShiftAsTheImporterChoosesIt) {
+  // test/Frontend/import-adder-acc-shift.test's layer: 1x1 adder, weights
+  // [0, 1] at 2^-4, BatchNorm 0.75 with mean -0.3: the bias needs the shift.
+  ExportedLayer e;
+  e.op = OpKind::Add;
+  e.weight = torch::tensor({0.f, 1.f}).view({2, 1, 1, 1});
+  e.gamma = torch::full({2}, 0.75f), e.beta = torch::zeros({2});
+  e.mean = torch::full({2}, -0.3f), e.var = torch::ones({2}), e.epsilon = 0.f;
+  FoldedLayer f = foldLayer(e, 4, 4);
+  EXPECT_EQ(f.accShift, 20);
+  EXPECT_EQ(f.accFrac, 24);
+  EXPECT_EQ(f.bias, std::vector<int64_t>(2, 5033165));
+  EXPECT_EQ(f.multiplier, std::vector<int64_t>(2, 1610612736));
+  EXPECT_EQ(f.shift, std::vector<int64_t>(2, 20));
+  // A bias exact at the input's step needs no shift.
+  e.mean = torch::full({2}, -0.25f);
+  EXPECT_EQ(foldLayer(e, 4, 4).accShift, 0);
+}
+
 TEST(FoldLayer, RejectsWhatTheImporterRejects) {
   ExportedLayer e;
   e.op = OpKind::Add;
