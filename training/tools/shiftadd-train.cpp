@@ -36,7 +36,8 @@ Optimisation
   --lr X (0.05)  --momentum X (0.9)  --weight-decay X (5e-4; none on BN, biases, P/S)
   --schedule cosine|step|constant (cosine)  --warmup-epochs N (0)
   --step-epochs N (30)  --step-gamma X (0.1)  --label-smoothing X (0)
-  --adder-eta X         AdderNet's adaptive gradient scaling of adder weights (0.2; 0: off)
+  --adder-eta X         AdderNet's adaptive gradient scaling of adder weights
+                        (0.2; 0: off; short schedules want more, e.g. 2)
   --bn-batches N        BatchNorm statistics re-estimated over N training
                         batches before every epoch's evaluation and so before
                         export (16; 0: keep the moving averages)
