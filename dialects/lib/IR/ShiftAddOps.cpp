@@ -13,7 +13,6 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
-#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -179,7 +178,7 @@ SmallVector<uint64_t> shiftadd::accumulatorBounds(Operation *layer) {
       .Case([&](MulConv2dOp op) { return mulBounds(op.getWeights()); })
       .Case([&](MulLinearOp op) { return mulBounds(op.getWeights()); })
       .Case([&](AdderConv2dOp op) {
-        double scale = std::ldexp(1.0, int(std::clamp<int64_t>(op.getAccShift(), 0, 62)));
+        double scale = std::ldexp(1.0, int(op.getAccShift()));
         return bounds(op.getWeights(),
                       [&](int64_t w) { return (inputMax + double(std::abs(w))) * scale; });
       })

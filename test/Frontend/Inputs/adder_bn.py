@@ -1,19 +1,14 @@
 """Writes argv[1]: x -> QDQ(2^-4) -> AdderConv(1x1, 1 -> 2) -> BatchNormalization
 (scale 0.75, mean -0.3: a folded bias that no power of two makes exact) -> QDQ(2^-4)."""
+import os
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-
-def qdq(name, frac, nodes, inits):
-    inits += [numpy_helper.from_array(np.array(2.0 ** -frac, np.float32), f"{name}_scale"),
-              numpy_helper.from_array(np.array(0, np.int8), f"{name}_zero")]
-    nodes.append(helper.make_node("QuantizeLinear", [name, f"{name}_scale", f"{name}_zero"], [f"{name}_q"]))
-    nodes.append(helper.make_node("DequantizeLinear", [f"{name}_q", f"{name}_scale", f"{name}_zero"], [f"{name}_dq"]))
-    return f"{name}_dq"
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from make_fixtures import qdq  # noqa: E402
 
 nodes, inits = [], []
 x = qdq("x", 4, nodes, inits)
