@@ -1,6 +1,8 @@
 // Shift, adder and int8-weight operators (see Operators.h).
 #include "shiftadd/train/Operators.h"
 
+#include "AdderCpu.h"
+
 #include <cmath>
 
 namespace shiftadd::train {
@@ -114,10 +116,14 @@ int64_t outSize(int64_t in, ConvGeometry g) { return (in + 2 * g.pad - g.kernel)
 struct AdderFunction : torch::autograd::Function<AdderFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
                                const torch::Tensor &w, int64_t kernel, int64_t stride, int64_t pad,
-                               int64_t groups) {
+                               int64_t groups, bool unfolded) {
     ConvGeometry g{kernel, stride, pad, groups};
     ctx->save_for_backward({x, w});
     ctx->saved_data["geometry"] = std::vector<int64_t>{kernel, stride, pad, groups};
+    ctx->saved_data["unfolded"] = unfolded;
+    if (!unfolded)
+      return detail::adderForwardCpu(x, w, g);
+    // L1 distances of the unfolded windows to the filters.
     torch::Tensor rows = windows(x, g);
     torch::Tensor filters = w.reshape({groups, w.size(0) / groups, -1});
     torch::Tensor y = -torch::cdist(rows, filters, 1.0);
@@ -130,6 +136,16 @@ struct AdderFunction : torch::autograd::Function<AdderFunction> {
     const torch::Tensor &x = saved[0], &w = saved[1];
     auto geo = ctx->saved_data["geometry"].toIntVector();
     ConvGeometry g{geo[0], geo[1], geo[2], geo[3]};
+    if (!ctx->saved_data["unfolded"].toBool()) {
+      // dL/dw = sum g * (x - w): an ordinary convolution's weight gradient
+      // (sum g * x, padded taps 0) less w times each output channel's sum of g.
+      torch::Tensor gy = grads[0].contiguous();
+      torch::Tensor gxw = std::get<1>(at::convolution_backward(
+          gy, x, w, at::OptionalIntArrayRef(), {g.stride, g.stride}, {g.pad, g.pad}, {1, 1}, false, {0, 0}, g.groups,
+          {false, true, false}));
+      torch::Tensor gw = gxw - w * gy.sum({0, 2, 3}).view({-1, 1, 1, 1});
+      return {detail::adderInputGradCpu(x, w, gy, g), gw, {}, {}, {}, {}, {}};
+    }
     int64_t n = x.size(0), groups = g.groups, perGroup = w.size(0) / groups;
     torch::Tensor rows = windows(x, g);                                      // (G, R, K)
     torch::Tensor filters = w.reshape({groups, perGroup, -1});              // (G, O, K)
@@ -154,14 +170,17 @@ struct AdderFunction : torch::autograd::Function<AdderFunction> {
     torch::Tensor gradX = F::fold(cols, F::FoldFuncOptions({x.size(2), x.size(3)}, {g.kernel, g.kernel})
                                             .padding(g.pad)
                                             .stride(g.stride));
-    return {gradX, gw.reshape(w.sizes()), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-            torch::Tensor()};
+    return {gradX, gw.reshape(w.sizes()), {}, {}, {}, {}, {}};
   }
 };
 } // namespace
 
 torch::Tensor adderConv2d(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g) {
-  return AdderFunction::apply(x, w, g.kernel, g.stride, g.pad, g.groups);
+  return AdderFunction::apply(x, w, g.kernel, g.stride, g.pad, g.groups, !x.is_cpu());
+}
+
+torch::Tensor adderConv2dUnfolded(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g) {
+  return AdderFunction::apply(x, w, g.kernel, g.stride, g.pad, g.groups, true);
 }
 
 torch::Tensor adderConv2dReference(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g) {

@@ -82,23 +82,28 @@ TEST(AdderConv, PaddingCountsAsZeroInput) {
   EXPECT_EQ(adderConv2d(x, w, {3, 1, 1, 1}).item<float>(), -(1.f + 8.f));
 }
 
-// The cdist forward and the analytic backward against the broadcast
-// reference, whose gradients come from autograd on surrogate functions.
+// Both forms (the CPU's plane loops, the GPU's unfolded windows) against the
+// broadcast reference, whose gradients come from autograd on surrogate
+// functions. Non-square images with odd and even sides; 1x1 at stride 1 takes
+// the plane loops' single-row path.
 TEST(AdderConv, MatchesReferenceWithGroupsStridesAndPadding) {
   torch::manual_seed(3);
-  for (ConvGeometry g : {ConvGeometry{3, 1, 1, 1}, ConvGeometry{3, 2, 1, 2}, ConvGeometry{1, 1, 0, 1},
-                         ConvGeometry{3, 1, 1, 4}}) {
-    torch::Tensor x = torch::randn({2, 4, 5, 5}, torch::requires_grad());
-    torch::Tensor w = torch::randn({8, 4 / g.groups, g.kernel, g.kernel}, torch::requires_grad());
-    torch::Tensor x2 = x.detach().clone().requires_grad_(), w2 = w.detach().clone().requires_grad_();
-    torch::Tensor y = adderConv2d(x, w, g), ref = adderConv2dReference(x2, w2, g);
-    ASSERT_TRUE(torch::allclose(y, ref, 1e-5, 1e-4)) << "kernel " << g.kernel << " groups " << g.groups;
-    torch::Tensor up = torch::randn(y.sizes());
-    (y * up).sum().backward();
-    (ref * up).sum().backward();
-    EXPECT_TRUE(torch::allclose(w.grad(), w2.grad(), 1e-4, 1e-4)) << "weight gradient, groups " << g.groups;
-    EXPECT_TRUE(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-4)) << "input gradient, groups " << g.groups;
-  }
+  for (auto form : {adderConv2d, adderConv2dUnfolded})
+    for (ConvGeometry g : {ConvGeometry{3, 1, 1, 1}, ConvGeometry{3, 2, 1, 2}, ConvGeometry{1, 1, 0, 1},
+                           ConvGeometry{1, 2, 0, 1}, ConvGeometry{3, 1, 1, 4}, ConvGeometry{5, 2, 2, 4}}) {
+      std::string what = "kernel " + std::to_string(g.kernel) + " stride " + std::to_string(g.stride) +
+                         " groups " + std::to_string(g.groups) + (form == adderConv2d ? "" : ", unfolded");
+      torch::Tensor x = torch::randn({2, 4, 5, 6}, torch::requires_grad());
+      torch::Tensor w = torch::randn({8, 4 / g.groups, g.kernel, g.kernel}, torch::requires_grad());
+      torch::Tensor x2 = x.detach().clone().requires_grad_(), w2 = w.detach().clone().requires_grad_();
+      torch::Tensor y = form(x, w, g), ref = adderConv2dReference(x2, w2, g);
+      ASSERT_TRUE(torch::allclose(y, ref, 1e-5, 1e-4)) << what;
+      torch::Tensor up = torch::randn(y.sizes());
+      (y * up).sum().backward();
+      (ref * up).sum().backward();
+      EXPECT_TRUE(torch::allclose(w.grad(), w2.grad(), 1e-4, 1e-4)) << "weight gradient, " << what;
+      EXPECT_TRUE(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-4)) << "input gradient, " << what;
+    }
 }
 
 TEST(AdderConv, GradientsAreAdderNets) {

@@ -52,12 +52,18 @@ struct ConvGeometry {
 };
 
 /// AdderNet convolution: y = -sum |x - w| over each window (spec section 4),
-/// padded positions counting as 0. Forward evaluates windows as L1 distances
-/// (torch::cdist) without a batch x out x in x window difference tensor.
-/// Backward uses AdderNet's full-precision weight gradient (x - w), computed
-/// as two matrix products, and the HardTanh input gradient clamp(w - x, -1, 1),
-/// evaluated in chunks of windows to bound memory.
+/// padded positions counting as 0. Backward uses AdderNet's full-precision
+/// weight gradient (x - w) and the HardTanh input gradient clamp(w - x, -1, 1).
+/// On the CPU, forward and input gradient are direct loops over the image
+/// planes and the weight gradient is an ordinary convolution's (docs/training.md);
+/// on other devices, adderConv2dUnfolded.
 torch::Tensor adderConv2d(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g);
+
+/// The same function on the unfolded windows: forward as L1 distances
+/// (torch::cdist) without a batch x out x in x window difference tensor, the
+/// weight gradient as two matrix products, the input gradient in chunks of
+/// windows to bound memory. The GPU's form; callable on any device.
+torch::Tensor adderConv2dUnfolded(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g);
 
 /// The straightforward form, one broadcast difference tensor for the whole
 /// batch (for the unit tests and the bench/ comparison; exact gradients of
