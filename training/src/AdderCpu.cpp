@@ -20,14 +20,15 @@ namespace F = torch::nn::functional;
 namespace {
 
 /// The shapes the loops need, with the input zero-padded once. The loops walk
-/// `rows` rows of `cols` outputs; the input rows are `wp` apart.
+/// `rows` rows of `cols` outputs; the input rows are `wp` apart. `block`
+/// output channels share a pass over the input (see Taps).
 struct Planes {
-  int64_t n, c, o, cPerGroup, oPerGroup, k, s, wp, oh, ow, inPlane, outPlane, rows, cols;
+  int64_t n, c, o, cPerGroup, oPerGroup, k, s, wp, oh, ow, inPlane, outPlane, rows, cols, block;
 
   Planes(const torch::Tensor &xp, const torch::Tensor &w, ConvGeometry g)
       : n(xp.size(0)), c(xp.size(1)), o(w.size(0)), cPerGroup(w.size(1)), oPerGroup(w.size(0) / g.groups),
         k(g.kernel), s(g.stride), wp(xp.size(3)), oh((xp.size(2) - k) / s + 1), ow((wp - k) / s + 1),
-        inPlane(xp.size(2) * wp), outPlane(oh * ow), rows(oh), cols(ow) {
+        inPlane(xp.size(2) * wp), outPlane(oh * ow), rows(oh), cols(ow), block(oPerGroup % 4 ? 1 : 4) {
     // A 1x1 stride-1 window maps the padded plane onto the output plane: one
     // long row (most of MobileNetV2's work; rows of 32 leave loop overhead).
     if (k == 1 && s == 1)
@@ -47,32 +48,48 @@ torch::Tensor padded(const torch::Tensor &x, ConvGeometry g) {
 #define SHIFTADD_VECTOR_CLONES
 #endif
 
-/// Calls row(tap, in, out) for every tap of one (output, input) channel pair
-/// and every output row: `in` is the offset of the row's first input in the
-/// padded input plane, `out` that of the row in the output plane.
-template <typename T, typename Row> inline void forEachTapRow(const T *taps, const Planes &p, Row row) {
+/// Calls row(tap, in, out) for every tap (kh * k + kw) of a kernel and every
+/// output row: `in` is the offset of the row's first input in the padded input
+/// plane, `out` that of the row in the output plane.
+template <typename Row> inline void forEachTapRow(const Planes &p, Row row) {
   for (int64_t kh = 0; kh < p.k; ++kh)
     for (int64_t kw = 0; kw < p.k; ++kw)
       for (int64_t r = 0; r < p.rows; ++r)
-        row(taps[kh * p.k + kw], (r * p.s + kh) * p.wp + kw, r * p.cols);
+        row(kh * p.k + kw, (r * p.s + kh) * p.wp + kw, r * p.cols);
 }
 
-/// Output plane `item` (batch n, channel o) of the forward pass.
-template <typename T>
-SHIFTADD_VECTOR_CLONES void forwardPlane(const T *xp, const T *w, T *y, const Planes &p, int64_t item) {
-  int64_t n = item / p.o, o = item % p.o, group = o / p.oPerGroup;
-  T *out = y + item * p.outPlane;
+/// The B output channels from o0 on read the same input planes (B divides the
+/// channels per group): each input value is loaded once for all B of them,
+/// and small planes (4x4 in MobileNetV2's last stage) pay the loop overhead
+/// once per B outputs. B = 1 for depthwise layers.
+template <int B, typename T> struct Taps {
+  T value[B];
+  Taps(const T *w, const Planes &p, int64_t o0, int64_t ci, int64_t tap) {
+    for (int j = 0; j < B; ++j)
+      value[j] = w[((o0 + j) * p.cPerGroup + ci) * p.k * p.k + tap];
+  }
+};
+
+/// Output planes o0..o0+B-1 of image n, item = (n, o0 / B).
+template <int B, typename T>
+SHIFTADD_VECTOR_CLONES void forwardPlanes(const T *xp, const T *w, T *y, const Planes &p, int64_t item) {
+  int64_t n = item / (p.o / B), o0 = item % (p.o / B) * B, group = o0 / p.oPerGroup;
+  T *out = y + (n * p.o + o0) * p.outPlane;
   for (int64_t ci = 0; ci < p.cPerGroup; ++ci) {
     const T *plane = xp + (n * p.c + group * p.cPerGroup + ci) * p.inPlane;
-    forEachTapRow(w + (o * p.cPerGroup + ci) * p.k * p.k, p, [&](T tap, int64_t inRow, int64_t outRow) {
+    forEachTapRow(p, [&](int64_t tap, int64_t inRow, int64_t outRow) {
+      Taps<B, T> t(w, p, o0, ci, tap);
       const T *__restrict in = plane + inRow;
       T *__restrict acc = out + outRow;
+      // Per output the same order of additions whatever B is.
       if (p.s == 1)
         for (int64_t col = 0; col < p.cols; ++col)
-          acc[col] -= std::abs(in[col] - tap);
+          for (int j = 0; j < B; ++j)
+            acc[j * p.outPlane + col] -= std::abs(in[col] - t.value[j]);
       else
         for (int64_t col = 0; col < p.cols; ++col)
-          acc[col] -= std::abs(in[col * p.s] - tap);
+          for (int j = 0; j < B; ++j)
+            acc[j * p.outPlane + col] -= std::abs(in[col * p.s] - t.value[j]);
     });
   }
 }
@@ -84,27 +101,46 @@ template <typename T> inline T hardTanh(T d) {
   return d > T(1) ? T(1) : d;
 }
 
-/// The gradient of padded input plane `item` (batch n, channel c): its only writer.
-template <typename T>
+/// The gradient of padded input plane `item` (batch n, channel c): its only
+/// writer. Output channels in blocks of B, as in forwardPlanes.
+template <int B, typename T>
 SHIFTADD_VECTOR_CLONES void inputGradPlane(const T *xp, const T *w, const T *gy, T *gxp, const Planes &p,
                                            int64_t item) {
   int64_t n = item / p.c, c = item % p.c, group = c / p.cPerGroup, ci = c % p.cPerGroup;
   const T *plane = xp + item * p.inPlane;
   T *grad = gxp + item * p.inPlane;
-  for (int64_t oi = 0; oi < p.oPerGroup; ++oi) {
-    int64_t o = group * p.oPerGroup + oi;
-    const T *g = gy + (n * p.o + o) * p.outPlane;
-    forEachTapRow(w + (o * p.cPerGroup + ci) * p.k * p.k, p, [&](T tap, int64_t inRow, int64_t outRow) {
+  for (int64_t oi = 0; oi < p.oPerGroup; oi += B) {
+    int64_t o0 = group * p.oPerGroup + oi;
+    const T *g = gy + (n * p.o + o0) * p.outPlane;
+    forEachTapRow(p, [&](int64_t tap, int64_t inRow, int64_t outRow) {
+      Taps<B, T> t(w, p, o0, ci, tap);
       const T *__restrict in = plane + inRow, *__restrict up = g + outRow;
       T *__restrict acc = grad + inRow;
+      // One addition after the other into the sum: the same bits whatever B is.
       if (p.s == 1)
-        for (int64_t col = 0; col < p.cols; ++col)
-          acc[col] += up[col] * hardTanh(tap - in[col]);
+        for (int64_t col = 0; col < p.cols; ++col) {
+          T sum = acc[col];
+          for (int j = 0; j < B; ++j)
+            sum += up[j * p.outPlane + col] * hardTanh(t.value[j] - in[col]);
+          acc[col] = sum;
+        }
       else
-        for (int64_t col = 0; col < p.cols; ++col)
-          acc[col * p.s] += up[col] * hardTanh(tap - in[col * p.s]);
+        for (int64_t col = 0; col < p.cols; ++col) {
+          T sum = acc[col * p.s];
+          for (int j = 0; j < B; ++j)
+            sum += up[j * p.outPlane + col] * hardTanh(t.value[j] - in[col * p.s]);
+          acc[col * p.s] = sum;
+        }
     });
   }
+}
+
+/// Runs kernel<B> over `items` work items in parallel, B = p.block.
+template <typename Kernel> void forItems(const Planes &p, int64_t items, Kernel kernel) {
+  at::parallel_for(0, items, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item)
+      p.block == 4 ? kernel(std::integral_constant<int, 4>(), item) : kernel(std::integral_constant<int, 1>(), item);
+  });
 }
 
 } // namespace
@@ -116,10 +152,7 @@ torch::Tensor adderForwardCpu(const torch::Tensor &x, const torch::Tensor &w, Co
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "adderForwardCpu", [&] {
     const scalar_t *in = xp.data_ptr<scalar_t>(), *taps = wc.data_ptr<scalar_t>();
     scalar_t *out = y.data_ptr<scalar_t>();
-    at::parallel_for(0, p.n * p.o, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t item = begin; item < end; ++item)
-        forwardPlane(in, taps, out, p, item);
-    });
+    forItems(p, p.n * p.o / p.block, [&](auto b, int64_t item) { forwardPlanes<b()>(in, taps, out, p, item); });
   });
   return y;
 }
@@ -133,10 +166,7 @@ torch::Tensor adderInputGradCpu(const torch::Tensor &x, const torch::Tensor &w, 
     const scalar_t *in = xp.data_ptr<scalar_t>(), *taps = wc.data_ptr<scalar_t>(),
                    *up = gyc.data_ptr<scalar_t>();
     scalar_t *grad = gxp.data_ptr<scalar_t>();
-    at::parallel_for(0, p.n * p.c, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t item = begin; item < end; ++item)
-        inputGradPlane(in, taps, up, grad, p, item);
-    });
+    forItems(p, p.n * p.c, [&](auto b, int64_t item) { inputGradPlane<b()>(in, taps, up, grad, p, item); });
   });
   // The padding's share of the gradient has no input to go to.
   using torch::indexing::Slice;
