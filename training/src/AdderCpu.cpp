@@ -28,17 +28,34 @@ struct Planes {
   Planes(const torch::Tensor &xp, const torch::Tensor &w, ConvGeometry g)
       : n(xp.size(0)), c(xp.size(1)), o(w.size(0)), cPerGroup(w.size(1)), oPerGroup(w.size(0) / g.groups),
         k(g.kernel), s(g.stride), wp(xp.size(3)), oh((xp.size(2) - k) / s + 1), ow((wp - k) / s + 1),
-        inPlane(xp.size(2) * wp), outPlane(oh * ow), rows(oh), cols(ow), block(oPerGroup % 4 ? 1 : 4) {
-    // A 1x1 stride-1 window maps the padded plane onto the output plane: one
-    // long row (most of MobileNetV2's work; rows of 32 leave loop overhead).
-    if (k == 1 && s == 1)
-      rows = 1, cols = wp = outPlane;
-  }
+        inPlane(xp.size(2) * wp), outPlane(oh * ow), rows(oh), cols(ow), block(oPerGroup % 4 ? 1 : 4) {}
 };
 
 torch::Tensor padded(const torch::Tensor &x, ConvGeometry g) {
   return g.pad ? F::pad(x, F::PadFuncOptions({g.pad, g.pad, g.pad, g.pad})).contiguous() : x.contiguous();
 }
+
+/// A 1x1 stride-1 layer sees every pixel alone, so its loops can run along
+/// rows longer than W: a whole plane (H*W values, a view), or for planes
+/// smaller than 256 (8x8 and 4x4 in MobileNetV2-tiny at 32x32, where rows
+/// of W were mostly loop overhead) a channel across the batch (N*H*W values,
+/// a copy).
+struct PointwiseRows {
+  int64_t n, h, w;
+  bool acrossBatch;
+
+  explicit PointwiseRows(const torch::Tensor &xp)
+      : n(xp.size(0)), h(xp.size(2)), w(xp.size(3)), acrossBatch(h * w < 256) {}
+  /// (N, C, H, W) -> (N, C, 1, H*W) or (1, C, 1, N*H*W).
+  torch::Tensor rows(const torch::Tensor &t) const {
+    return acrossBatch ? t.transpose(0, 1).reshape({1, t.size(1), 1, -1}) : t.reshape({n, t.size(1), 1, -1});
+  }
+  torch::Tensor image(const torch::Tensor &t) const {
+    return acrossBatch ? t.view({t.size(1), n, h, w}).transpose(0, 1).contiguous() : t.view({n, t.size(1), h, w});
+  }
+};
+
+bool pointwise(ConvGeometry g) { return g.kernel == 1 && g.stride == 1; }
 
 // The build targets baseline x86-64 (SSE2); AVX2 doubles the vector width
 // where the CPU has it. Without FMA both clones round alike: same bits.
@@ -143,13 +160,12 @@ template <typename Kernel> void forItems(const Planes &p, int64_t items, Kernel 
   });
 }
 
-} // namespace
-
-torch::Tensor adderForwardCpu(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g) {
-  torch::Tensor xp = padded(x, g), wc = w.contiguous();
+/// The forward pass on the padded input xp.
+torch::Tensor forward(const torch::Tensor &xp, const torch::Tensor &w, ConvGeometry g) {
+  torch::Tensor wc = w.contiguous();
   Planes p(xp, wc, g);
-  torch::Tensor y = torch::zeros({p.n, p.o, p.oh, p.ow}, x.options());
-  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "adderForwardCpu", [&] {
+  torch::Tensor y = torch::zeros({p.n, p.o, p.oh, p.ow}, xp.options());
+  AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "adderForwardCpu", [&] {
     const scalar_t *in = xp.data_ptr<scalar_t>(), *taps = wc.data_ptr<scalar_t>();
     scalar_t *out = y.data_ptr<scalar_t>();
     forItems(p, p.n * p.o / p.block, [&](auto b, int64_t item) { forwardPlanes<b()>(in, taps, out, p, item); });
@@ -157,17 +173,39 @@ torch::Tensor adderForwardCpu(const torch::Tensor &x, const torch::Tensor &w, Co
   return y;
 }
 
-torch::Tensor adderInputGradCpu(const torch::Tensor &x, const torch::Tensor &w, const torch::Tensor &gy,
-                                ConvGeometry g) {
-  torch::Tensor xp = padded(x, g), wc = w.contiguous(), gyc = gy.contiguous();
+/// The input gradient with respect to the padded input xp.
+torch::Tensor inputGrad(const torch::Tensor &xp, const torch::Tensor &w, const torch::Tensor &gy, ConvGeometry g) {
+  torch::Tensor wc = w.contiguous(), gyc = gy.contiguous();
   Planes p(xp, wc, g);
   torch::Tensor gxp = torch::zeros_like(xp);
-  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "adderInputGradCpu", [&] {
+  AT_DISPATCH_FLOATING_TYPES(xp.scalar_type(), "adderInputGradCpu", [&] {
     const scalar_t *in = xp.data_ptr<scalar_t>(), *taps = wc.data_ptr<scalar_t>(),
                    *up = gyc.data_ptr<scalar_t>();
     scalar_t *grad = gxp.data_ptr<scalar_t>();
     forItems(p, p.n * p.c, [&](auto b, int64_t item) { inputGradPlane<b()>(in, taps, up, grad, p, item); });
   });
+  return gxp;
+}
+
+} // namespace
+
+torch::Tensor adderForwardCpu(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g) {
+  torch::Tensor xp = padded(x, g);
+  if (!pointwise(g))
+    return forward(xp, w, g);
+  PointwiseRows rows(xp);
+  return rows.image(forward(rows.rows(xp), w, g));
+}
+
+torch::Tensor adderInputGradCpu(const torch::Tensor &x, const torch::Tensor &w, const torch::Tensor &gy,
+                                ConvGeometry g) {
+  torch::Tensor xp = padded(x, g), gxp;
+  if (pointwise(g)) {
+    PointwiseRows rows(xp);
+    gxp = rows.image(inputGrad(rows.rows(xp), w, rows.rows(gy), g));
+  } else {
+    gxp = inputGrad(xp, w, gy, g);
+  }
   // The padding's share of the gradient has no input to go to.
   using torch::indexing::Slice;
   return g.pad ? gxp.index({Slice(), Slice(), Slice(g.pad, -g.pad), Slice(g.pad, -g.pad)}).contiguous() : gxp;

@@ -84,26 +84,29 @@ TEST(AdderConv, PaddingCountsAsZeroInput) {
 
 // Both forms (the CPU's plane loops, the GPU's unfolded windows) against the
 // broadcast reference, whose gradients come from autograd on surrogate
-// functions. Non-square images with odd and even sides; 1x1 at stride 1 takes
-// the plane loops' single-row path.
+// functions. Non-square images with odd and even sides; 1x1 stride-1 layers
+// run along a channel across the batch below 256 pixels (5x6) and along each
+// plane above (16x17).
 TEST(AdderConv, MatchesReferenceWithGroupsStridesAndPadding) {
   torch::manual_seed(3);
   for (auto form : {adderConv2d, adderConv2dUnfolded})
-    for (ConvGeometry g : {ConvGeometry{3, 1, 1, 1}, ConvGeometry{3, 2, 1, 2}, ConvGeometry{1, 1, 0, 1},
-                           ConvGeometry{1, 2, 0, 1}, ConvGeometry{3, 1, 1, 4}, ConvGeometry{5, 2, 2, 4}}) {
-      std::string what = "kernel " + std::to_string(g.kernel) + " stride " + std::to_string(g.stride) +
-                         " groups " + std::to_string(g.groups) + (form == adderConv2d ? "" : ", unfolded");
-      torch::Tensor x = torch::randn({2, 4, 5, 6}, torch::requires_grad());
-      torch::Tensor w = torch::randn({8, 4 / g.groups, g.kernel, g.kernel}, torch::requires_grad());
-      torch::Tensor x2 = x.detach().clone().requires_grad_(), w2 = w.detach().clone().requires_grad_();
-      torch::Tensor y = form(x, w, g), ref = adderConv2dReference(x2, w2, g);
-      ASSERT_TRUE(torch::allclose(y, ref, 1e-5, 1e-4)) << what;
-      torch::Tensor up = torch::randn(y.sizes());
-      (y * up).sum().backward();
-      (ref * up).sum().backward();
-      EXPECT_TRUE(torch::allclose(w.grad(), w2.grad(), 1e-4, 1e-4)) << "weight gradient, " << what;
-      EXPECT_TRUE(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-4)) << "input gradient, " << what;
-    }
+    for (auto [h, w] : {std::pair{5, 6}, std::pair{16, 17}})
+      for (ConvGeometry g : {ConvGeometry{3, 1, 1, 1}, ConvGeometry{3, 2, 1, 2}, ConvGeometry{1, 1, 0, 1},
+                             ConvGeometry{1, 2, 0, 1}, ConvGeometry{3, 1, 1, 4}, ConvGeometry{5, 2, 2, 4}}) {
+        std::string what = std::to_string(h) + "x" + std::to_string(w) + " kernel " + std::to_string(g.kernel) +
+                           " stride " + std::to_string(g.stride) + " groups " + std::to_string(g.groups) +
+                           (form == adderConv2d ? "" : ", unfolded");
+        torch::Tensor x = torch::randn({2, 4, h, w}, torch::requires_grad());
+        torch::Tensor wt = torch::randn({8, 4 / g.groups, g.kernel, g.kernel}, torch::requires_grad());
+        torch::Tensor x2 = x.detach().clone().requires_grad_(), w2 = wt.detach().clone().requires_grad_();
+        torch::Tensor y = form(x, wt, g), ref = adderConv2dReference(x2, w2, g);
+        ASSERT_TRUE(torch::allclose(y, ref, 1e-5, 1e-4)) << what;
+        torch::Tensor up = torch::randn(y.sizes());
+        (y * up).sum().backward();
+        (ref * up).sum().backward();
+        EXPECT_TRUE(torch::allclose(wt.grad(), w2.grad(), 1e-4, 1e-4)) << "weight gradient, " << what;
+        EXPECT_TRUE(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-4)) << "input gradient, " << what;
+      }
 }
 
 TEST(AdderConv, GradientsAreAdderNets) {
