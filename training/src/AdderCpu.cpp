@@ -19,16 +19,15 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-/// The shapes the loops need, with the input zero-padded once. The loops walk
-/// `rows` rows of `cols` outputs; the input rows are `wp` apart. `block`
-/// output channels share a pass over the input (see Taps).
+/// The shapes the loops need, with the input zero-padded once (input rows are
+/// `wp` apart). `block` output channels share a pass over the input (Taps).
 struct Planes {
-  int64_t n, c, o, cPerGroup, oPerGroup, k, s, wp, oh, ow, inPlane, outPlane, rows, cols, block;
+  int64_t n, c, o, cPerGroup, oPerGroup, k, s, wp, oh, ow, inPlane, outPlane, block;
 
   Planes(const torch::Tensor &xp, const torch::Tensor &w, ConvGeometry g)
       : n(xp.size(0)), c(xp.size(1)), o(w.size(0)), cPerGroup(w.size(1)), oPerGroup(w.size(0) / g.groups),
         k(g.kernel), s(g.stride), wp(xp.size(3)), oh((xp.size(2) - k) / s + 1), ow((wp - k) / s + 1),
-        inPlane(xp.size(2) * wp), outPlane(oh * ow), rows(oh), cols(ow), block(oPerGroup % 4 ? 1 : 4) {}
+        inPlane(xp.size(2) * wp), outPlane(oh * ow), block(oPerGroup % 4 ? 1 : 4) {}
 };
 
 torch::Tensor padded(const torch::Tensor &x, ConvGeometry g) {
@@ -71,8 +70,8 @@ bool pointwise(ConvGeometry g) { return g.kernel == 1 && g.stride == 1; }
 template <typename Row> inline void forEachTapRow(const Planes &p, Row row) {
   for (int64_t kh = 0; kh < p.k; ++kh)
     for (int64_t kw = 0; kw < p.k; ++kw)
-      for (int64_t r = 0; r < p.rows; ++r)
-        row(kh * p.k + kw, (r * p.s + kh) * p.wp + kw, r * p.cols);
+      for (int64_t r = 0; r < p.oh; ++r)
+        row(kh * p.k + kw, (r * p.s + kh) * p.wp + kw, r * p.ow);
 }
 
 /// The B output channels from o0 on read the same input planes (B divides the
@@ -100,11 +99,11 @@ SHIFTADD_VECTOR_CLONES void forwardPlanes(const T *xp, const T *w, T *y, const P
       T *__restrict acc = out + outRow;
       // Per output the same order of additions whatever B is.
       if (p.s == 1)
-        for (int64_t col = 0; col < p.cols; ++col)
+        for (int64_t col = 0; col < p.ow; ++col)
           for (int j = 0; j < B; ++j)
             acc[j * p.outPlane + col] -= std::abs(in[col] - t.value[j]);
       else
-        for (int64_t col = 0; col < p.cols; ++col)
+        for (int64_t col = 0; col < p.ow; ++col)
           for (int j = 0; j < B; ++j)
             acc[j * p.outPlane + col] -= std::abs(in[col * p.s] - t.value[j]);
     });
@@ -135,14 +134,14 @@ SHIFTADD_VECTOR_CLONES void inputGradPlane(const T *xp, const T *w, const T *gy,
       T *__restrict acc = grad + inRow;
       // One addition after the other into the sum: the same bits whatever B is.
       if (p.s == 1)
-        for (int64_t col = 0; col < p.cols; ++col) {
+        for (int64_t col = 0; col < p.ow; ++col) {
           T sum = acc[col];
           for (int j = 0; j < B; ++j)
             sum += up[j * p.outPlane + col] * hardTanh(t.value[j] - in[col]);
           acc[col] = sum;
         }
       else
-        for (int64_t col = 0; col < p.cols; ++col) {
+        for (int64_t col = 0; col < p.ow; ++col) {
           T sum = acc[col * p.s];
           for (int j = 0; j < B; ++j)
             sum += up[j * p.outPlane + col] * hardTanh(t.value[j] - in[col * p.s]);
