@@ -45,9 +45,11 @@ struct PointwiseRows {
 
   explicit PointwiseRows(const torch::Tensor &xp)
       : n(xp.size(0)), h(xp.size(2)), w(xp.size(3)), acrossBatch(h * w < 256) {}
-  /// (N, C, H, W) -> (N, C, 1, H*W) or (1, C, 1, N*H*W).
+  /// (N, C, H, W) -> (N, C, 1, H*W) or (1, C, 1, N*H*W), contiguous (for 1x1
+  /// planes the transposed reshape is a strided view, not a copy).
   torch::Tensor rows(const torch::Tensor &t) const {
-    return acrossBatch ? t.transpose(0, 1).reshape({1, t.size(1), 1, -1}) : t.reshape({n, t.size(1), 1, -1});
+    return (acrossBatch ? t.transpose(0, 1).reshape({1, t.size(1), 1, -1}) : t.reshape({n, t.size(1), 1, -1}))
+        .contiguous();
   }
   torch::Tensor image(const torch::Tensor &t) const {
     return acrossBatch ? t.view({t.size(1), n, h, w}).transpose(0, 1).contiguous() : t.view({n, t.size(1), h, w});

@@ -109,6 +109,37 @@ TEST(AdderConv, MatchesReferenceWithGroupsStridesAndPadding) {
       }
 }
 
+// The plane loops against the unfolded form on seeded random shapes (batch,
+// image size down to 1x1, kernel, stride, groups up to depthwise, strided
+// inputs). Integer values keep every sum exact, so values and both gradients
+// must be equal bit for bit whatever order each form adds in.
+TEST(AdderConv, PlaneLoopsEqualUnfoldedOnRandomShapes) {
+  torch::manual_seed(5);
+  auto pick = [](int64_t lo, int64_t hi) { return torch::randint(lo, hi + 1, {1}).item<int64_t>(); };
+  for (int i = 0; i < 200; ++i) {
+    int64_t k = std::vector<int64_t>{1, 3, 5}[i % 3], groups = std::vector<int64_t>{1, 2, 4}[i / 3 % 3];
+    int64_t in = groups * pick(1, 5), out = i % 9 == 8 ? in : groups * pick(1, 9);
+    if (i % 9 == 8) // depthwise
+      groups = in;
+    ConvGeometry g{k, pick(1, 2), k / 2, groups};
+    int64_t n = pick(1, 40), size = pick(1, 20);
+    std::string what = "case " + std::to_string(i);
+    torch::Tensor x = torch::randint(-40, 41, {n, in, size, size}).to(torch::kFloat);
+    if (i % 4 == 0)
+      x = x.transpose(2, 3); // not contiguous
+    torch::Tensor w = torch::randint(-40, 41, {out, in / groups, k, k}).to(torch::kFloat);
+    torch::Tensor x1 = x.clone().requires_grad_(), w1 = w.clone().requires_grad_();
+    torch::Tensor x2 = x.clone().requires_grad_(), w2 = w.clone().requires_grad_();
+    torch::Tensor y1 = adderConv2d(x1, w1, g), y2 = adderConv2dUnfolded(x2, w2, g);
+    ASSERT_TRUE(torch::equal(y1, y2)) << what;
+    torch::Tensor up = torch::randint(-3, 4, y1.sizes()).to(torch::kFloat);
+    (y1 * up).sum().backward();
+    (y2 * up).sum().backward();
+    ASSERT_TRUE(torch::equal(w1.grad(), w2.grad())) << "weight gradient, " << what;
+    ASSERT_TRUE(torch::equal(x1.grad(), x2.grad())) << "input gradient, " << what;
+  }
+}
+
 TEST(AdderConv, GradientsAreAdderNets) {
   // One tap: y = -|x - w|; dL/dw = x - w (full precision), dL/dx = clamp(w - x, -1, 1).
   torch::Tensor x = torch::tensor({0.5f, 4.f}).view({2, 1, 1, 1}).requires_grad_();
