@@ -66,8 +66,8 @@ torch::Tensor adderConv2d(const torch::Tensor &x, const torch::Tensor &w, ConvGe
 torch::Tensor adderConv2dUnfolded(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g);
 
 /// The straightforward form, one broadcast difference tensor for the whole
-/// batch (for the unit tests and the bench/ comparison; exact gradients of
-/// -|x - w| replaced by AdderNet's as above).
+/// batch (for the unit tests; exact gradients of -|x - w| replaced by
+/// AdderNet's as above).
 torch::Tensor adderConv2dReference(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry g);
 
 /// AdderNet's adaptive learning rate: grad <- eta * sqrt(numel) * grad / ||grad||.
