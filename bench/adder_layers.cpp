@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <string>
 #include <tuple>
@@ -29,11 +30,11 @@ struct Shape {
 };
 
 /// Median milliseconds of one forward + backward of `layer` on x and w.
-template <typename Layer> double time(Layer layer, const Shape &s, int64_t batch, int repeats) {
+template <typename Layer> double time(Layer layer, const Shape &s, int64_t batch, int64_t repeats) {
   torch::Tensor x = torch::randn({batch, s.in, s.size, s.size}, torch::requires_grad());
   torch::Tensor w = torch::randn({s.out, s.in / s.g.groups, s.g.kernel, s.g.kernel}, torch::requires_grad());
   std::vector<double> ms;
-  for (int r = 0; r <= repeats; ++r) { // the first run warms up
+  for (int64_t r = 0; r <= repeats; ++r) { // the first run warms up
     auto start = std::chrono::steady_clock::now();
     torch::Tensor y = layer(x, w, s.g);
     y.backward(torch::ones_like(y));
@@ -48,27 +49,41 @@ torch::Tensor conv(const torch::Tensor &x, const torch::Tensor &w, ConvGeometry 
   return F::conv2d(x, w, F::Conv2dFuncOptions().stride(g.stride).padding(g.pad).groups(g.groups));
 }
 
+/// argv[i] as a positive count, or `fallback` when absent.
+int64_t count(int argc, char **argv, int i, int64_t fallback) {
+  if (argc <= i)
+    return fallback;
+  size_t used = 0;
+  int64_t v = 0;
+  try {
+    v = std::stoll(argv[i], &used);
+  } catch (const std::exception &) {
+  }
+  if (used != std::strlen(argv[i]) || v < 1)
+    throw std::invalid_argument(std::string("'") + argv[i] + "' is not a positive count");
+  return v;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::string model = argc > 1 ? argv[1] : "mobilenetv2-tiny";
-  int64_t batch = argc > 2 ? std::stoll(argv[2]) : 128;
-  int threads = argc > 3 ? std::stoi(argv[3]) : 2;
-  int repeats = argc > 4 ? std::stoi(argv[4]) : 3;
-  torch::set_num_threads(threads);
-  torch::manual_seed(1);
-
-  ModelOptions options;
-  options.name = model;
-  options.op.op = OpKind::Add;
-  options.inputShape = {3, 32, 32};
+  int64_t batch = 0, threads = 0, repeats = 0;
   Net net = nullptr;
   try {
+    batch = count(argc, argv, 2, 128), threads = count(argc, argv, 3, 2), repeats = count(argc, argv, 4, 3);
+    ModelOptions options;
+    options.name = model;
+    options.op.op = OpKind::Add;
+    options.inputShape = {3, 32, 32};
     net = makeModel(options);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "adder-layers-bench: %s\n", e.what());
+    std::fprintf(stderr, "adder-layers-bench: error: %s (usage: adder-layers-bench [MODEL] [BATCH] [THREADS] "
+                         "[REPEATS])\n", e.what());
     return 1;
   }
+  torch::set_num_threads(int(threads));
+  torch::manual_seed(1);
   // The adder layers with the image size they see: chains are in network
   // order and the residual shortcuts are identities, so strides multiply up.
   std::map<Shape, int> shapes;
