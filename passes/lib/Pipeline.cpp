@@ -16,6 +16,7 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   loops.exponentSums = options.exponentSums;
   loops.pixelPairs = options.pixelPairs;
   loops.wideInputs = options.wideInputs;
+  loops.tileWords = options.tileWords;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createShiftAddExpandConstantMultiplications());
@@ -26,6 +27,9 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   pm.addPass(createCSEPass());
   if (options.outlineLoops)
     pm.addPass(createShiftAddOutlineLoops());
+  // After the last canonicalization, which would fold the chunk bases back.
+  if (options.loadReach)
+    pm.addPass(createShiftAddRebaseLoadOffsets(ShiftAddRebaseLoadOffsetsOptions{options.loadReach}));
   pm.addPass(createShiftAddVerifyMultFree());
 }
 

@@ -23,6 +23,8 @@ TARGETS = {
     "aarch64": (["-mtriple=aarch64-unknown-linux-gnu", "-relocation-model=pic"], 64),
     "rv32i": (["-mtriple=riscv32-unknown-elf", "-mattr=-m"], 32),
     "cortex-m4": (["-mtriple=thumbv7em-none-eabi", "-mcpu=cortex-m4", "-float-abi=soft"], 32),
+    # As shiftaddc compiles for Cortex-M0; run on the Cortex-M3 board (ARMv6-M is a subset of ARMv7-M).
+    "cortex-m0": (["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0", "-disable-constant-hoisting"], 32),
 }
 
 WIDTH = {"i8": 1, "i16": 2, "i32": 4}
@@ -374,9 +376,11 @@ def build_and_run(args, target, work, model_ll_flags, obj, harness_c):
     vec = os.path.join(work, "vectors.c")
     with open(vec, "w") as f:
         f.write(VECTORS)
-    run(["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "--specs=rdimon.specs", "-O1", src, vec, obj,
+    cpu, board, qemu_cpu = (("cortex-m0", "mps2-an385", "cortex-m3") if target == "cortex-m0"
+                            else ("cortex-m4", "mps2-an386", "cortex-m4"))
+    run(["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", "--specs=rdimon.specs", "-O1", src, vec, obj,
          "-Wl,--section-start=.vectors=0", "-Wl,--no-warn-mismatch", "-o", prog])
-    return run(["qemu-system-arm", "-M", "mps2-an386", "-cpu", "cortex-m4", "-nographic", "-monitor", "none",
+    return run(["qemu-system-arm", "-M", board, "-cpu", qemu_cpu, "-nographic", "-monitor", "none",
                 "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", prog], timeout=60)
 
 
@@ -400,6 +404,10 @@ def main():
                         help="tiles with exponent sums add two output pixels at once")
     parser.add_argument("--wide-inputs", action="store_true",
                         help="unrolled layers read an i32 copy of their input")
+    parser.add_argument("--tile-words", action="store_true",
+                        help="shift layers with one group tiled one channel at a time from an i32 copy")
+    parser.add_argument("--load-reach", type=int, default=0,
+                        help="rebase word loads' offsets in chunks of this many elements")
     parser.add_argument("--outline-loops", action="store_true",
                         help="each top-level loop nest in a function of its own")
     args = parser.parse_args()
@@ -407,8 +415,8 @@ def main():
     # The pipeline options chosen, each named once for the pipeline and the summary line.
     chosen = {"channel-blocks": int(args.channel_blocks), "channel-tile": args.channel_tile,
               "exponent-sums": int(args.exponent_sums), "pixel-pairs": int(args.pixel_pairs),
-              "wide-inputs": int(args.wide_inputs),
-              "outline-loops": int(args.outline_loops)}
+              "wide-inputs": int(args.wide_inputs), "tile-words": int(args.tile_words),
+              "load-reach": args.load_reach, "outline-loops": int(args.outline_loops)}
     options = [(n, v) for n, v in chosen.items() if v != (1 if n == "channel-tile" else 0)]
     pipeline = f"--shiftadd-to-llvm=index-bitwidth={index_bits}" + "".join(f" {n}={v}" for n, v in options)
     os.makedirs(args.work, exist_ok=True)
@@ -459,7 +467,7 @@ def main():
             raise SystemExit(1)
         passed += 1
     variant = (" packed" if args.pack else "") + "".join(
-        f" {n}" if n != "channel-tile" else f" {n}={v}" for n, v in options)
+        f" {n}" if n not in ("channel-tile", "load-reach") else f" {n}={v}" for n, v in options)
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 

@@ -97,15 +97,32 @@ LayerInfo describe(Operation *layer) {
 
 /// A zero-padded copy of an NHWC buffer (the input itself when unpadded),
 /// or with `wide`, a copy in i32 whether padded or not.
-Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide, int64_t &hp, int64_t &wp) {
-  hp = g.h + g.top + g.bottom;
-  wp = g.w + g.left + g.right;
+Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide) {
   Type element = cast<MemRefType>(input.getType()).getElementType();
   if (wide)
     element = emit.builder().getI32Type();
   if (!g.padded() && element == cast<MemRefType>(input.getType()).getElementType())
     return input;
   return padImage(emit, input, element, {g.n, g.h, g.w, g.c}, {g.top, g.left, g.bottom, g.right}, 0);
+}
+
+/// Copies `count` elements of `input` from offset `from` on into the i32
+/// buffer `words`, sign-extended; with `partner` != 0, each word also carries
+/// in its high 16 bits the element `partner` further on (x + x' << 16: the
+/// same tap of the second pixel of a pair).
+void packWords(Emitter &emit, Value input, Value from, Value words, int64_t count, int64_t partner) {
+  auto &b = emit.builder();
+  Type i32 = b.getI32Type();
+  int64_t unroll = count % 4 == 0 ? 4 : 1;
+  emit.nest({{count / unroll, {unroll, unroll}}}, {from, emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+    for (int64_t i = 0; i < unroll; ++i) {
+      Value word = emit.load(input, at[0], i, i32);
+      if (partner)
+        word = arith::AddIOp::create(
+            b, word, arith::ShLIOp::create(b, emit.load(input, at[0], i + partner, i32), emit.constant(i32, 16)));
+      emit.store(word, words, at[1], i);
+    }
+  });
 }
 
 /// Sum of signed terms, starting from a positive one when there is one so
@@ -193,10 +210,11 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 /// carries in its high 16 bits the input `partner` elements further on, the
 /// same tap of a second output pixel; a partial sum takes at most
 /// `laneTerms` terms, so that its low lane stays within 16 bits, and the
-/// second pixel's accumulators follow the first's in the result.
+/// second pixel's accumulators follow the first's in the result. With
+/// `packedPairs`, `input` already holds such terms (packWords).
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
                             Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums,
-                            int64_t partner, int64_t laneTerms) {
+                            int64_t partner, int64_t laneTerms, bool packedPairs) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
@@ -220,7 +238,7 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           if (!x) {
             int64_t tap = (r * wp + s) * g.c + c;
             x = emit.load(input, base, tap, i32);
-            if (partner)
+            if (partner && !packedPairs)
               x = arith::AddIOp::create(b, x,
                                         arith::ShLIOp::create(b, emit.load(input, base, tap + partner, i32),
                                                               emit.constant(i32, 16)));
@@ -326,9 +344,9 @@ Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value
 /// sums. Per output channel and pair of pixels they save an add per non-zero
 /// weight, and cost two instructions per partial sum (about one per exponent
 /// in use: the second pixel's accumulator from rounded high halves takes four
-/// where its own combination would take two), two to separate the lanes, and
-/// two per tap to pack the input, shared by the tile's channels.
-bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t tile) {
+/// where its own combination would take two) and two to separate the lanes;
+/// packing the inputs costs `packing` per pair of pixels.
+bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t packing) {
   const Geometry &g = layer.g;
   int64_t taps = g.c * g.kh * g.kw, nonzero = 0, partials = 0;
   for (int64_t o = 0; o < g.o; ++o) {
@@ -341,7 +359,7 @@ bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t tile) {
     }
     partials += exponents.size();
   }
-  return nonzero - 2 * partials - 2 * g.o - 2 * g.o * taps / tile > 0;
+  return nonzero - 2 * partials - 2 * g.o - packing > 0;
 }
 
 /// A constant table named after the packed codes `codes` it belongs to.
@@ -415,16 +433,13 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       }
     }
   }
-  int64_t hp, wp;
-  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, f.wideInputs && !codes, hp, wp);
-  Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
-  Value output = f.createBuffer(result);
   int64_t oh = g.outH(), ow = g.outW();
+  int64_t hp = g.h + g.top + g.bottom, wp = g.w + g.left + g.right;
 
   // NHWC on both sides: a pixel's channels are adjacent, so every tap is a
   // small constant offset from the window's first element.
   int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
-  bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && f.channelTile > 1;
+  bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && (f.channelTile > 1 || f.tileWords);
   SmallVector<LoopLevel> pixels = {{g.n, {hp * wp * g.c, oh * ow * g.o}},
                                    {oh, {g.sh * wp * g.c, ow * g.o}},
                                    {ow, {g.sw * g.c, g.o}}};
@@ -434,21 +449,37 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   // 2^(B-1) terms of B-bit inputs. Other unrolled layers pair pixels whose
   // windows overlap and load the inputs they share once.
   int64_t pairIn = 0, pairOut = 0;
+  bool alongWidth = false;
   int64_t inputBits = cast<MemRefType>(f.bufferOf(layer->getOperand(0)).getType()).getElementTypeBitWidth();
   int64_t laneTerms = inputBits < 16 ? ((1 << 15) - 1) >> (inputBits - 1) : 0;
-  bool lanes = tiled && f.exponentSums && laneTerms >= 2 && pairsPay(info, weights, f.channelTile);
+  // Packing a pair's inputs costs two instructions per tap of a tile
+  // (shared by its channels), or with tile words about three per word of
+  // the kh rows copied for each output row (below).
+  int64_t packing = f.tileWords ? 3 * 2 * g.kh * wp * g.c / ow : 2 * g.o * taps / f.channelTile;
+  bool lanes = tiled && f.exponentSums && laneTerms >= 2 && pairsPay(info, weights, packing);
   if (f.pixelPairs && (lanes || (!tiled && !codes))) {
     if (ow % 2 == 0 && (lanes || g.sw < g.kw)) {
       pixels[2] = {ow / 2, {2 * g.sw * g.c, 2 * g.o}};
-      pairIn = g.sw * g.c, pairOut = g.o;
+      pairIn = g.sw * g.c, pairOut = g.o, alongWidth = true;
     } else if (oh % 2 == 0 && (lanes || g.sh < g.kh)) {
       pixels[1] = {oh / 2, {2 * g.sh * wp * g.c, 2 * ow * g.o}};
       pairIn = g.sh * wp * g.c, pairOut = ow * g.o;
     }
   }
+  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, f.wideInputs && !codes);
+  Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
+  Value output = f.createBuffer(result);
   int64_t pixelsPerStep = pairIn ? 2 : 1;
+  // Tile words: each output row's windows read an i32 copy of their kh input
+  // rows (pixel pairs packed into it), made before the row: a row of words
+  // in memory rather than a copy of the image.
+  bool rowWords = tiled && f.tileWords;
+  int64_t rowElements = g.kh * wp * g.c;
+  Value words = rowWords ? memref::AllocOp::create(emit.builder(),
+                                                   MemRefType::get({rowElements}, emit.builder().getI32Type()))
+                         : Value();
   LogicalResult status = success();
-  emit.nest(pixels, {emit.index(0), emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+  auto pixelStep = [&](Value input, ArrayRef<Value> at) {
     if (channelLoop) {
       packedChannelLoop(emit, info, codes, input, tables, output, at[0], at[1], wp);
       return;
@@ -457,7 +488,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
     for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
       if (tiled && o % f.channelTile == 0)
         tile = tileSums(emit, info, weights, input, at[0], o, std::min<int64_t>(f.channelTile, g.o - o), wp,
-                        f.exponentSums, pairIn, laneTerms);
+                        f.exponentSums, pairIn, laneTerms, rowWords);
       // The channel's accumulator at each pixel of the step.
       auto sums = [&] {
         SmallVector<Value> values;
@@ -476,12 +507,14 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
         return values;
       };
       SmallVector<Value> accs;
-      if (!f.channelBlocks) {
+      if (!f.channelBlocks || tiled) {
         accs = sums();
       } else {
         // The channel's sums in a block of their own, behind a condition
         // that always holds but that llc cannot fold: their values then do
-        // not stay live (and spill) across all channels.
+        // not stay live (and spill) across all channels. Tiled layers go
+        // without: on Cortex-M0, tiles of one channel from rows of words
+        // took 5 % fewer instructions without blocks.
         auto &b = emit.builder();
         Type i32 = b.getI32Type();
         Value always = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, at[1], emit.index(0));
@@ -506,7 +539,22 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
         emit.store(acc, output, at[1], o + p * pairOut);
       }
     }
-  });
+  };
+  if (!rowWords) {
+    emit.nest(pixels, {emit.index(0), emit.index(0)},
+              [&](ArrayRef<Value>, ArrayRef<Value> at) { pixelStep(input, at); });
+  } else {
+    // With pairs along the width, the last pairIn elements of the rows are
+    // no pair's first tap (their partners would lie beyond the rows).
+    int64_t packed = rowElements - (alongWidth ? pairIn : 0);
+    emit.nest(ArrayRef(pixels).take_front(2), {emit.index(0), emit.index(0)},
+              [&](ArrayRef<Value>, ArrayRef<Value> row) {
+                packWords(emit, input, row[0], words, packed, pairIn);
+                emit.nest(ArrayRef(pixels).drop_front(2), {emit.index(0), row[1]},
+                          [&](ArrayRef<Value>, ArrayRef<Value> at) { pixelStep(words, at); });
+              });
+    memref::DeallocOp::create(emit.builder(), words);
+  }
   f.buffers[result] = output;
   if (input != f.bufferOf(layer->getOperand(0)))
     memref::DeallocOp::create(emit.builder(), input);

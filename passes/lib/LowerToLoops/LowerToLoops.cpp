@@ -221,6 +221,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants,
   f.exponentSums = options.exponentSums;
   f.pixelPairs = options.pixelPairs;
   f.wideInputs = options.wideInputs;
+  f.tileWords = options.tileWords;
 
   // Arguments and results are row-major (NCHW) at the boundary.
   unsigned numInputs = func.getNumArguments();
@@ -310,7 +311,7 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
     ShiftAddLowerToLoopsOptions options;
     options.channelBlocks = channelBlocks, options.channelTile = channelTile;
     options.exponentSums = exponentSums, options.pixelPairs = pixelPairs;
-    options.wideInputs = wideInputs;
+    options.wideInputs = wideInputs, options.tileWords = tileWords;
     int constants = 0;
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())

@@ -25,6 +25,10 @@ struct FunctionLowering {
   bool pixelPairs = false;
   /// Unrolled layers read an i32 copy of their input (the pass's wide-inputs).
   bool wideInputs = false;
+  /// Shift layers with one group are tiled even one channel at a time and
+  /// read rows of i32 copies of their input, pixel pairs packed (the pass's
+  /// tile-words).
+  bool tileWords = false;
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
   /// Results that write straight into an output argument.
   llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;

@@ -42,6 +42,16 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                           llvm::cl::desc("Unrolled layers read an i32 copy of their input (cores that add "
                                          "from memory, e.g. x86-64)"),
                           llvm::cl::init(false)};
+  Option<bool> tileWords{*this, "tile-words",
+                         llvm::cl::desc("Shift layers with one group are tiled even one channel at a time "
+                                        "and read, per output row, i32 copies of its input rows, pixel pairs "
+                                        "packed in them (cores with word loads of immediate offset only, e.g. "
+                                        "Cortex-M0)"),
+                         llvm::cl::init(false)};
+  Option<unsigned> loadReach{*this, "load-reach",
+                             llvm::cl::desc("Rebase word loads' offsets in chunks of this many elements, "
+                                            "the reach of an immediate offset (0: off; Cortex-M0: 32)"),
+                             llvm::cl::init(0)};
   Option<bool> outlineLoops{*this, "outline-loops",
                             llvm::cl::desc("Each top-level loop nest in a private function of its own (small "
                                            "stack frames: Cortex-M0, rv32i)"),

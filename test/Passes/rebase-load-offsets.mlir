@@ -1,0 +1,70 @@
+// RUN: shiftadd-opt %s --shiftadd-rebase-load-offsets | FileCheck %s
+// RUN: shiftadd-opt %s --shiftadd-rebase-load-offsets=reach=8 | FileCheck %s --check-prefix=REACH8
+// RUN: not shiftadd-opt %s --shiftadd-rebase-load-offsets=reach=0 2>&1 | FileCheck %s --check-prefix=ZERO
+
+// Taps of one block at offsets 5, 40, 45, 64 and 70 from a carried offset:
+// offsets within reach (32 words) stay; the others load from a chunk base
+// (the offset rounded down to a multiple of 32), one per chunk and block,
+// plus the remainder. Byte loads are left alone (Thumb-1's signed byte load
+// has no immediate offset).
+// CHECK-LABEL: func.func @taps
+// CHECK: %[[T5:.*]] = arith.addi %[[O:.*]], %c5
+// CHECK: memref.load %{{.*}}[%[[T5]]] : memref<128xi32>
+// CHECK: %[[C32:.*]] = arith.addi %[[O]], %c32
+// CHECK: %[[T40:.*]] = arith.addi %[[C32]], %c8
+// CHECK: memref.load %{{.*}}[%[[T40]]] : memref<128xi32>
+// CHECK: %[[T45:.*]] = arith.addi %[[C32]], %c13
+// CHECK: memref.load %{{.*}}[%[[T45]]] : memref<128xi32>
+// CHECK: %[[C64:.*]] = arith.addi %[[O]], %c64
+// CHECK: memref.load %{{.*}}[%[[C64]]] : memref<128xi32>
+// CHECK: %[[T70:.*]] = arith.addi %[[C64]], %c6
+// CHECK: memref.load %{{.*}}[%[[T70]]] : memref<128xi32>
+// CHECK: %[[B40:.*]] = arith.addi %[[O]], %c40
+// CHECK: memref.load %{{.*}}[%[[B40]]] : memref<128xi8>
+// In a second block, the chunk gets a base of its own.
+// CHECK: scf.if
+// CHECK: %[[D32:.*]] = arith.addi %[[O]], %c32
+// CHECK: %[[T33:.*]] = arith.addi %[[D32]], %c1
+// CHECK: memref.load %{{.*}}[%[[T33]]] : memref<128xi32>
+// Reach 8: offset 45 is 5 after the chunk at 40.
+// REACH8-LABEL: func.func @taps
+// REACH8: %[[C40:.*]] = arith.addi %[[O:.*]], %c40
+// REACH8: memref.load %{{.*}}[%[[C40]]] : memref<128xi32>
+// REACH8: %[[T45:.*]] = arith.addi %[[C40]], %c5{{.*}}
+// REACH8: memref.load %{{.*}}[%[[T45]]] : memref<128xi32>
+// ZERO: error: shiftadd-rebase-load-offsets: reach must be at least 1
+func.func @taps(%words: memref<128xi32>, %bytes: memref<128xi8>, %o: index, %flag: i1) -> i32 {
+  %c5 = arith.constant 5 : index
+  %c40 = arith.constant 40 : index
+  %c45 = arith.constant 45 : index
+  %c64 = arith.constant 64 : index
+  %c70 = arith.constant 70 : index
+  %c33 = arith.constant 33 : index
+  %t5 = arith.addi %o, %c5 : index
+  %a = memref.load %words[%t5] : memref<128xi32>
+  %t40 = arith.addi %o, %c40 : index
+  %b = memref.load %words[%t40] : memref<128xi32>
+  %t45 = arith.addi %o, %c45 : index
+  %c = memref.load %words[%t45] : memref<128xi32>
+  %t64 = arith.addi %o, %c64 : index
+  %d = memref.load %words[%t64] : memref<128xi32>
+  %t70 = arith.addi %o, %c70 : index
+  %e = memref.load %words[%t70] : memref<128xi32>
+  %b40 = arith.addi %o, %c40 : index
+  %f8 = memref.load %bytes[%b40] : memref<128xi8>
+  %f = arith.extsi %f8 : i8 to i32
+  %s1 = arith.addi %a, %b : i32
+  %s2 = arith.addi %s1, %c : i32
+  %s3 = arith.addi %s2, %d : i32
+  %s4 = arith.addi %s3, %e : i32
+  %s5 = arith.addi %s4, %f : i32
+  %r = scf.if %flag -> i32 {
+    %t33 = arith.addi %o, %c33 : index
+    %g = memref.load %words[%t33] : memref<128xi32>
+    scf.yield %g : i32
+  } else {
+    scf.yield %s5 : i32
+  }
+  %sum = arith.addi %s5, %r : i32
+  return %sum : i32
+}
