@@ -41,9 +41,12 @@ TARGETS = {
                     pipeline=" channel-tile=8 pixel-pairs=1"),
     # Eight low registers and 8-bit immediates: one block per output channel and no constant
     # hoisting avoid most spill code in the shift code, a function per loop nest keeps spill slots
-    # within reach of `ldr rt, [sp, #imm]` (docs/codegen.md, as shiftaddc).
+    # within reach of `ldr rt, [sp, #imm]`; shift layers read rows of words (two pixels' inputs per
+    # word where the lanes pay), the only loads with an immediate offset, rebased within its 32-word
+    # reach (docs/codegen.md, as shiftaddc).
     "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32,
-                      pipeline=" channel-blocks=1 outline-loops=1",
+                      pipeline=" channel-blocks=1 exponent-sums=1 pixel-pairs=1 tile-words=1 load-reach=32"
+                               " outline-loops=1",
                       shift_llc=["-disable-constant-hoisting"]),
     # No shifted operand: eight output channels summed together, a partial sum per channel and
     # exponent (exponent-sums), two output pixels per add in 16-bit lanes (pixel-pairs), a function per

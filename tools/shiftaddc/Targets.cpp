@@ -15,23 +15,32 @@ using namespace shiftadd::compiler;
 
 // name, triple, cpu, features, index bits, soft float, PIC, channel blocks,
 // constant hoisting, channel tile, exponent sums, pixel pairs, wide inputs,
-// outlined loops.
+// tile words, load reach, outlined loops.
 static const Target kTargets[] = {
     // Adds take a 32-bit memory operand: layers read i32 copies of their inputs.
-    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, false, false, true, false},
+    {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", 64, false, true, false, true, 1, false, false, true, false, 0,
+     false},
     // Adds take a shifted operand: eight output channels summed together. On
     // AArch64 pixel pairs share the loads of overlapping windows (3 % fewer
     // instructions for 11 % more code; not on the microcontrollers).
-    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 8, false, true, false, false},
-    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8, false, false, false, false},
+    {"aarch64", "aarch64-unknown-linux-gnu", "generic", "", 64, false, true, false, true, 8, false, true, false, false,
+     0, false},
+    {"cortex-m4", "thumbv7em-none-eabi", "cortex-m4", "", 32, true, false, false, true, 8, false, false, false, false,
+     0, false},
     // Eight low registers and 8-bit immediates: one block per output channel,
     // no constant hoisting, and stack frames small enough for `ldr rt, [sp,
-    // #imm]` to reach every spill slot (docs/codegen.md).
-    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false, 1, false, false, false, true},
+    // #imm]` to reach every spill slot. Only word loads take an immediate
+    // offset of a register-held base: shift layers read words, two pixels per
+    // word where the 16-bit lanes pay, and offsets are rebased within reach
+    // (docs/codegen.md).
+    {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", 32, true, false, true, false, 1, true, true, false, true, 32,
+     true},
     // No shifted operand: eight channels summed together, a partial sum per
     // channel and exponent, two pixels per add in 16-bit lanes; a function
-    // per loop nest.
-    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true, 8, true, true, false, true},
+    // per loop nest. (Rows of words: 1.2 % fewer instructions, but a larger
+    // arena for small models, docs/codegen.md.)
+    {"rv32i", "riscv32-unknown-elf", "generic-rv32", "-m", 32, true, false, false, true, 8, true, true, false, false, 0,
+     true},
 };
 
 /// Sets llc's -disable-constant-hoisting, which has no API of its own.

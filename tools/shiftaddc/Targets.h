@@ -27,6 +27,12 @@ struct Target {
   bool pixelPairs;
   /// Unrolled layers read an i32 copy of their input (docs/codegen.md).
   bool wideInputs;
+  /// Shift layers with one group tiled one channel at a time from an i32
+  /// copy of their input, pixel pairs packed in it (docs/codegen.md).
+  bool tileWords;
+  /// Elements an immediate load offset reaches; word loads beyond it are
+  /// rebased (0: off; docs/codegen.md).
+  unsigned loadReach;
   /// Each loop nest in a function of its own (docs/codegen.md).
   bool outlineLoops;
 };

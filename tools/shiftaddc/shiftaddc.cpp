@@ -71,6 +71,11 @@ static cl::opt<std::string> weightsForm(
     cl::desc("unrolled (default): weights as immediates in straight-line code, fastest; packed: shift "
              "layers' weights as packed codes decoded by loops, smaller code, compiles in seconds"),
     cl::init("unrolled"), cl::cat(category));
+static cl::opt<std::string> tune(
+    "tune",
+    cl::desc("speed (default): the target's fastest code; memory: without the target tunings that buy speed "
+             "with RAM or flash (i32 input copies, rows of words, pixel pairs)"),
+    cl::init("speed"), cl::cat(category));
 static cl::opt<std::string> quantizeWeights("quantize-weights",
                                             cl::desc("pow2: encode weights that are not powers of two"),
                                             cl::cat(category));
@@ -248,6 +253,10 @@ int main(int argc, char **argv) {
     return fail("--quantize-weights takes 'pow2', got '" + quantizeWeights + "'");
   if (weightsForm != "unrolled" && weightsForm != "packed")
     return fail("--weights: unknown form '" + weightsForm + "' (unrolled, packed)");
+  if (tune != "speed" && tune != "memory")
+    return fail("--tune: unknown goal '" + tune + "' (speed, memory)");
+  if (tune == "memory")
+    target->wideInputs = target->pixelPairs = target->tileWords = false;
   std::string name = cIdentifier(symbolName.empty() ? llvm::sys::path::filename(outputStem).str() : symbolName);
 
   auto buffer = llvm::MemoryBuffer::getFile(inputFile, /*IsText=*/false);
@@ -306,6 +315,8 @@ int main(int argc, char **argv) {
   pipeline.exponentSums = target->exponentSums;
   pipeline.pixelPairs = target->pixelPairs;
   pipeline.wideInputs = target->wideInputs;
+  pipeline.tileWords = target->tileWords;
+  pipeline.loadReach = target->loadReach;
   pipeline.outlineLoops = target->outlineLoops;
   pipeline.arena = true;
   PassManager loops(&context);
