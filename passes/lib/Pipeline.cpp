@@ -16,6 +16,7 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   loops.exponentSums = options.exponentSums;
   loops.pixelPairs = options.pixelPairs;
   loops.wideInputs = options.wideInputs;
+  loops.paddingCopies = options.paddingCopies;
   loops.tileWords = options.tileWords;
   pm.addPass(createShiftAddLowerToLoops(loops));
   pm.addPass(createCanonicalizerPass());

@@ -159,6 +159,54 @@ def gen_conv(rng, kind, depthwise=False):
     return case, in_type, [n, c, h, w], "i8"
 
 
+def gen_block(rng):
+    """A pointwise shift conv whose only reader is a padded conv (depthwise or
+    not, any kind): the first writes into the second's padded input."""
+    case = Case(rng)
+    n, c, h, w = rng.randint(1, 2), rng.randint(1, 4), rng.randint(1, 6), rng.randint(1, 6)
+    mid = rng.randint(1, 6)
+    f_in = rng.randint(0, 6)
+    in_type = tensor([n, c, h, w], "i8", f_in)
+    levels, max_exp = 7, 0
+    weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(mid * c)]
+    acc_frac = f_in + levels - 1
+    acc = case.op(f"shiftadd.shift_conv2d %x {{weights = {dense(weights, [mid, c, 1, 1])}, "
+                  f"code = #shiftadd.code<bits = 4, max_exp = {max_exp}>, strides = {arr([1, 1])}, "
+                  f"pads = {arr([0, 0, 0, 0])}, groups = 1}} : {in_type} -> {tensor([n, mid, h, w], 'i32', acc_frac)}")
+    x, x_type = requantize(case, acc, [n, mid, h, w], acc_frac, rng)
+    x_frac = int(x_type.split(", ")[-1].rstrip(">"))
+    kind = rng.choice(["shift", "adder", "mul"])
+    groups = mid if rng.random() < 0.5 else 1
+    o = mid if groups == mid else rng.randint(1, 4)
+    kh, kw = rng.randint(1, 3), rng.randint(1, 3)
+    pads = [rng.randint(0, kh - 1), rng.randint(0, kw - 1), rng.randint(0, kh - 1), rng.randint(0, kw - 1)]
+    pads[rng.randint(0, 3)] = 1  # padded
+    sh, sw = rng.randint(1, 2), rng.randint(1, 2)
+    hh, ww = max(h, kh), max(w, kw)
+    if (hh, ww) != (h, w):
+        return gen_block(rng)  # the window must fit the image
+    oh, ow = (h + pads[0] + pads[2] - kh) // sh + 1, (w + pads[1] + pads[3] - kw) // sw + 1
+    wshape = [o, mid // groups, kh, kw]
+    count = prod(wshape)
+    attrs = f"strides = {arr([sh, sw])}, pads = {arr(pads)}, groups = {groups}"
+    if kind == "shift":
+        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(count)]
+        frac = x_frac + levels - 1
+        op = (f"shiftadd.shift_conv2d {x} {{weights = {dense(weights, wshape)}, "
+              f"code = #shiftadd.code<bits = 4, max_exp = 0>, {attrs}}}")
+    elif kind == "adder":
+        weights = [rng.randint(-128, 127) for _ in range(count)]
+        frac = x_frac
+        op = f"shiftadd.adder_conv2d {x} {{weights = {dense(weights, wshape)}, acc_shift = 0, {attrs}}}"
+    else:
+        weights = [rng.randint(-128, 127) for _ in range(count)]
+        frac = x_frac + 3
+        op = f"shiftadd.mul_conv2d {x} {{weights = {dense(weights, wshape)}, weight_frac = 3, {attrs}}}"
+    out = case.op(f"{op} : {x_type} -> {tensor([n, o, oh, ow], 'i32', frac)}")
+    case.results.append(requantize(case, out, [n, o, oh, ow], frac, rng))
+    return case, in_type, [n, c, h, w], "i8"
+
+
 def gen_long_sum(rng):
     """A shift conv whose channels sum 300 to 400 taps of mostly one exponent and
     sign over inputs all at one extreme: with pixel pairs, a partial sum must
@@ -297,6 +345,7 @@ GENERATORS = [
     gen_flatten,
     gen_concat,
     gen_long_sum,
+    gen_block,
 ]
 
 

@@ -1,4 +1,5 @@
 // RUN: shiftadd-opt %s --shiftadd-lower-to-loops --split-input-file -verify-diagnostics | FileCheck %s
+// RUN: shiftadd-opt %s --shiftadd-lower-to-loops=padding-copies=1 --split-input-file -verify-diagnostics | FileCheck %s --check-prefix=COPIES
 
 // A shift layer fused with its requantization: inputs then outputs as flat
 // buffers, no i32 buffer, the taps grouped by exponent (W = 4, 4, -1 with a
@@ -32,19 +33,19 @@ func.func @fused_shift_linear(%x: tensor<1x4x!shiftadd.fixed<i8, 2>>) -> tensor<
 
 // The accumulator escapes: the layer writes it to its output buffer and a
 // separate loop requantizes it. Padding makes a copy of the input with a
-// zero border; only the border is filled: the row above (4 elements), one
-// element left and one right of each of the 2 rows, the row below.
+// zero border; only the border is filled: the row above (4 elements, stored
+// four per iteration: one iteration, no loop), one element left and one
+// right of each of the 2 rows, the row below.
 // CHECK-LABEL: func.func @unfused_padded_conv
 // CHECK-SAME: (%[[IN:.*]]: memref<4xi8>, %[[Y:.*]]: memref<4xi8>, %[[ACC:.*]]: memref<4xi32>)
 // CHECK: %[[PAD:.*]] = memref.alloc() : memref<16xi8>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{(_[0-9]+)?}} step
-// CHECK-NEXT: memref.store %c0_i8, %[[PAD]]
+// CHECK-COUNT-4: memref.store %c0_i8, %[[PAD]]
+// CHECK-NOT: scf.for
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step
 // CHECK: memref.store %c0_i8, %[[PAD]]
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c2{{(_[0-9]+)?}} step
 // CHECK: memref.store %c0_i8, %[[PAD]]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c4{{(_[0-9]+)?}} step
-// CHECK-NEXT: memref.store %c0_i8, %[[PAD]]
+// CHECK-COUNT-4: memref.store %c0_i8, %[[PAD]]
 // CHECK-NOT: memref.store %c0_i8
 // CHECK: memref.store %{{.*}}, %[[ACC]]
 // CHECK: memref.dealloc %[[PAD]]
@@ -130,3 +131,37 @@ func.func @unsupported(%x: tensor<2x!shiftadd.fixed<i8, 0>>) -> tensor<2x!shifta
   return %e : tensor<2x!shiftadd.fixed<i8, 0>>
 }
 
+
+// -----
+
+// A layer whose only reader is a padded convolution writes into the interior
+// of that layer's padded input: its buffer has the 1-element border (16
+// elements for the 2x2 image), filled there, its first store is at element
+// 5 (row 1, column 1), and the second layer reads it without a copy.
+// CHECK-LABEL: func.func @border_from_producer
+// CHECK-NOT: memref.alloc
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<16xi8>
+// CHECK-COUNT-4: memref.store %c0_i8, %[[BUF]]
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %c0{{(_[0-9]+)?}}, %{{.*}} = %c5{{(_[0-9]+)?}})
+// CHECK: memref.store %{{.*}}, %[[BUF]]
+// CHECK-NOT: memref.alloc
+// CHECK: memref.load %[[BUF]]
+// CHECK: return
+// With padding-copies, the first layer's output has no border and the second
+// layer copies it into a padded buffer.
+// COPIES-LABEL: func.func @border_from_producer
+// COPIES: memref.alloc() : memref<4xi8>
+// COPIES: memref.alloc() : memref<16xi8>
+func.func @border_from_producer(%x: tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>) -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>> {
+  %a = shiftadd.shift_conv2d %x {weights = dense<2> : tensor<1x1x1x1xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>,
+                                 strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x1x2x2x!shiftadd.fixed<i32, 2>>
+  %b = shiftadd.requantize %a {shift = array<i64: 2>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i32, 2>> -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+  %c = shiftadd.shift_conv2d %b {weights = dense<1> : tensor<1x1x3x3xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>,
+                                 strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>> -> tensor<1x1x2x2x!shiftadd.fixed<i32, 2>>
+  %d = shiftadd.requantize %c {shift = array<i64: 2>}
+    : tensor<1x1x2x2x!shiftadd.fixed<i32, 2>> -> tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+  return %d : tensor<1x1x2x2x!shiftadd.fixed<i8, 0>>
+}

@@ -73,8 +73,8 @@ static cl::opt<std::string> weightsForm(
     cl::init("unrolled"), cl::cat(category));
 static cl::opt<std::string> tune(
     "tune",
-    cl::desc("speed (default): the target's fastest code; memory: without the target tunings that buy speed "
-             "with RAM or flash (i32 input copies, rows of words, pixel pairs)"),
+    cl::desc("speed (default): the target's fastest code; memory: without what buys speed with RAM or flash "
+             "(i32 input copies, rows of words, pixel pairs, layers writing their reader's padding)"),
     cl::init("speed"), cl::cat(category));
 static cl::opt<std::string> quantizeWeights("quantize-weights",
                                             cl::desc("pow2: encode weights that are not powers of two"),
@@ -255,6 +255,7 @@ int main(int argc, char **argv) {
     return fail("--weights: unknown form '" + weightsForm + "' (unrolled, packed)");
   if (tune != "speed" && tune != "memory")
     return fail("--tune: unknown goal '" + tune + "' (speed, memory)");
+  bool paddingCopies = tune == "memory";
   if (tune == "memory")
     target->wideInputs = target->pixelPairs = target->tileWords = false;
   std::string name = cIdentifier(symbolName.empty() ? llvm::sys::path::filename(outputStem).str() : symbolName);
@@ -315,6 +316,7 @@ int main(int argc, char **argv) {
   pipeline.exponentSums = target->exponentSums;
   pipeline.pixelPairs = target->pixelPairs;
   pipeline.wideInputs = target->wideInputs;
+  pipeline.paddingCopies = paddingCopies;
   pipeline.tileWords = target->tileWords;
   pipeline.loadReach = target->loadReach;
   pipeline.outlineLoops = target->outlineLoops;

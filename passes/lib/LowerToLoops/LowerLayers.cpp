@@ -95,15 +95,35 @@ LayerInfo describe(Operation *layer) {
       });
 }
 
-/// A zero-padded copy of an NHWC buffer (the input itself when unpadded),
+/// A zero-padded copy of an NHWC buffer (the input itself when unpadded, or
+/// `prePadded`: written with its border by its producer, see consumerPads),
 /// or with `wide`, a copy in i32 whether padded or not.
-Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide) {
+Value padInput(Emitter &emit, Value input, const Geometry &g, bool wide, bool prePadded) {
+  if (prePadded)
+    return input;
   Type element = cast<MemRefType>(input.getType()).getElementType();
   if (wide)
     element = emit.builder().getI32Type();
   if (!g.padded() && element == cast<MemRefType>(input.getType()).getElementType())
     return input;
   return padImage(emit, input, element, {g.n, g.h, g.w, g.c}, {g.top, g.left, g.bottom, g.right}, 0);
+}
+
+/// The pads (top, left, bottom, right) of the convolution that is the only
+/// user of `result`, when it pads: the producer of `result` then writes
+/// into the interior of that layer's padded input, and no copy is made.
+std::optional<SmallVector<int64_t>> consumerPads(const FunctionLowering &f, Value result) {
+  if (f.paddingCopies || !result.hasOneUse() || f.outputBuffers.count(result))
+    return std::nullopt;
+  Operation *user = *result.getUsers().begin();
+  if (!isa<ShiftConv2dOp, AdderConv2dOp, MulConv2dOp>(user) || user->getOperand(0) != result)
+    return std::nullopt;
+  LayerInfo info = describe(user);
+  // A reader with wide inputs copies its input into i32 anyway (padding it then).
+  if (!info.g.padded() || (f.wideInputs && !info.packed))
+    return std::nullopt;
+  const Geometry &g = info.g;
+  return SmallVector<int64_t>{g.top, g.left, g.bottom, g.right};
 }
 
 /// Copies `count` elements of `input` from offset `from` on into the i32
@@ -435,13 +455,31 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   }
   int64_t oh = g.outH(), ow = g.outW();
   int64_t hp = g.h + g.top + g.bottom, wp = g.w + g.left + g.right;
+  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, f.wideInputs && !codes,
+                         f.prePadded.contains(layer->getOperand(0)));
+  // The output, or with its next layer's border (ohp x owp images).
+  Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
+  std::optional<SmallVector<int64_t>> border = consumerPads(f, result);
+  int64_t ohp = oh, owp = ow, outStart = 0;
+  Value output;
+  if (border) {
+    ohp += (*border)[0] + (*border)[2], owp += (*border)[1] + (*border)[3];
+    outStart = ((*border)[0] * owp + (*border)[1]) * g.o;
+    output = memref::AllocOp::create(
+        emit.builder(),
+        MemRefType::get({g.n * ohp * owp * g.o}, flatBufferType(result.getType()).getElementType()));
+    fillBorder(emit, output, {g.n, oh, ow, g.o}, *border, 0);
+    f.prePadded.insert(result);
+  } else {
+    output = f.createBuffer(result);
+  }
 
   // NHWC on both sides: a pixel's channels are adjacent, so every tap is a
   // small constant offset from the window's first element.
   int64_t cPerGroup = g.c / g.groups, taps = cPerGroup * g.kh * g.kw;
   bool tiled = !codes && info.kind == Kind::Shift && g.groups == 1 && (f.channelTile > 1 || f.tileWords);
-  SmallVector<LoopLevel> pixels = {{g.n, {hp * wp * g.c, oh * ow * g.o}},
-                                   {oh, {g.sh * wp * g.c, ow * g.o}},
+  SmallVector<LoopLevel> pixels = {{g.n, {hp * wp * g.c, ohp * owp * g.o}},
+                                   {oh, {g.sh * wp * g.c, owp * g.o}},
                                    {ow, {g.sw * g.c, g.o}}};
   // Pixel pairs: the second pixel's window starts `pairIn` input elements
   // and its outputs `pairOut` output elements after the first's. Tiled
@@ -462,13 +500,10 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       pixels[2] = {ow / 2, {2 * g.sw * g.c, 2 * g.o}};
       pairIn = g.sw * g.c, pairOut = g.o, alongWidth = true;
     } else if (oh % 2 == 0 && (lanes || g.sh < g.kh)) {
-      pixels[1] = {oh / 2, {2 * g.sh * wp * g.c, 2 * ow * g.o}};
-      pairIn = g.sh * wp * g.c, pairOut = ow * g.o;
+      pixels[1] = {oh / 2, {2 * g.sh * wp * g.c, 2 * owp * g.o}};
+      pairIn = g.sh * wp * g.c, pairOut = owp * g.o;
     }
   }
-  Value input = padInput(emit, f.bufferOf(layer->getOperand(0)), g, f.wideInputs && !codes);
-  Value result = requantize ? Value(requantize.getOutput()) : layer->getResult(0);
-  Value output = f.createBuffer(result);
   int64_t pixelsPerStep = pairIn ? 2 : 1;
   // Tile words: each output row's windows read an i32 copy of their kh input
   // rows (pixel pairs packed into it), made before the row: a row of words
@@ -541,13 +576,13 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
     }
   };
   if (!rowWords) {
-    emit.nest(pixels, {emit.index(0), emit.index(0)},
+    emit.nest(pixels, {emit.index(0), emit.index(outStart)},
               [&](ArrayRef<Value>, ArrayRef<Value> at) { pixelStep(input, at); });
   } else {
     // With pairs along the width, the last pairIn elements of the rows are
     // no pair's first tap (their partners would lie beyond the rows).
     int64_t packed = rowElements - (alongWidth ? pairIn : 0);
-    emit.nest(ArrayRef(pixels).take_front(2), {emit.index(0), emit.index(0)},
+    emit.nest(ArrayRef(pixels).take_front(2), {emit.index(0), emit.index(outStart)},
               [&](ArrayRef<Value>, ArrayRef<Value> row) {
                 packWords(emit, input, row[0], words, packed, pairIn);
                 emit.nest(ArrayRef(pixels).drop_front(2), {emit.index(0), row[1]},

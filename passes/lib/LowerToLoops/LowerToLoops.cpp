@@ -44,6 +44,29 @@ ChannelView shiftadd::channelView(Type type) {
   return {shape[0], shape[1] * rest, shape[1], rest, rest};
 }
 
+void shiftadd::fillBorder(Emitter &emit, Value padded, ArrayRef<int64_t> nhwc, ArrayRef<int64_t> pads,
+                          int64_t fill) {
+  int64_t n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
+  int64_t top = pads[0], left = pads[1], bottom = pads[2], right = pads[3];
+  int64_t wp = w + left + right, image = (h + top + bottom) * wp * c;
+  Value value = emit.constant(cast<MemRefType>(padded.getType()).getElementType(), fill);
+  // Runs of `count` elements, four per iteration where they divide.
+  auto fillRuns = [&](int64_t first, int64_t runs, int64_t count) {
+    if (!runs || !count)
+      return;
+    int64_t unroll = count % 4 == 0 ? 4 : 1;
+    emit.nest({{n, {image}}, {runs, {wp * c}}, {count / unroll, {unroll}}}, {emit.index(first)},
+              [&](ArrayRef<Value>, ArrayRef<Value> at) {
+                for (int64_t i = 0; i < unroll; ++i)
+                  emit.store(value, padded, at[0], i);
+              });
+  };
+  fillRuns(0, 1, top * wp * c);                         // rows above
+  fillRuns(top * wp * c, h, left * c);                  // left of each row
+  fillRuns((top * wp + left + w) * c, h, right * c);    // right of each row
+  fillRuns((top + h) * wp * c, 1, bottom * wp * c);     // rows below
+}
+
 Value shiftadd::padImage(Emitter &emit, Value input, Type element, ArrayRef<int64_t> nhwc,
                          ArrayRef<int64_t> pads, int64_t fill) {
   int64_t n = nhwc[0], h = nhwc[1], w = nhwc[2], c = nhwc[3];
@@ -51,16 +74,7 @@ Value shiftadd::padImage(Emitter &emit, Value input, Type element, ArrayRef<int6
   int64_t wp = w + left + right, image = (h + top + bottom) * wp * c, row = w * c;
   Value padded = memref::AllocOp::create(emit.builder(), MemRefType::get({n * image}, element));
   // Only the border is filled; the rows copied below cover the rest.
-  Value value = emit.constant(element, fill);
-  auto fillRuns = [&](int64_t first, int64_t runs, int64_t count) {
-    if (runs && count)
-      emit.nest({{n, {image}}, {runs, {wp * c}}, {count, {1}}}, {emit.index(first)},
-                [&](ArrayRef<Value>, ArrayRef<Value> at) { emit.store(value, padded, at[0]); });
-  };
-  fillRuns(0, 1, top * wp * c);                         // rows above
-  fillRuns(top * wp * c, h, left * c);                  // left of each row
-  fillRuns((top * wp + left + w) * c, h, right * c);    // right of each row
-  fillRuns((top + h) * wp * c, 1, bottom * wp * c);     // rows below
+  fillBorder(emit, padded, nhwc, pads, fill);
   // Rows of W * C contiguous elements, four elements per iteration where
   // they divide (the loop's own instructions cost more than the copy).
   int64_t unroll = row % 4 == 0 ? 4 : 1;
@@ -221,6 +235,7 @@ LogicalResult lowerFunction(func::FuncOp func, ModuleOp module, int &constants,
   f.exponentSums = options.exponentSums;
   f.pixelPairs = options.pixelPairs;
   f.wideInputs = options.wideInputs;
+  f.paddingCopies = options.paddingCopies;
   f.tileWords = options.tileWords;
 
   // Arguments and results are row-major (NCHW) at the boundary.
@@ -311,7 +326,7 @@ struct LowerToLoopsPass : shiftadd::impl::ShiftAddLowerToLoopsBase<LowerToLoopsP
     ShiftAddLowerToLoopsOptions options;
     options.channelBlocks = channelBlocks, options.channelTile = channelTile;
     options.exponentSums = exponentSums, options.pixelPairs = pixelPairs;
-    options.wideInputs = wideInputs, options.tileWords = tileWords;
+    options.wideInputs = wideInputs, options.tileWords = tileWords, options.paddingCopies = paddingCopies;
     int constants = 0;
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())

@@ -7,6 +7,7 @@
 #include "shiftadd/IR/ShiftAdd.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace shiftadd {
 
@@ -32,6 +33,12 @@ struct FunctionLowering {
   llvm::DenseMap<mlir::Value, mlir::Value> buffers;
   /// Results that write straight into an output argument.
   llvm::DenseMap<mlir::Value, mlir::Value> outputBuffers;
+  /// Padded layers copy their input even where its producer could write
+  /// the border (the pass's padding-copies).
+  bool paddingCopies = false;
+  /// Results whose buffer already holds the zero border that the one layer
+  /// reading them pads its input with (written into by their producer).
+  llvm::DenseSet<mlir::Value> prePadded;
 
   mlir::Value bufferOf(mlir::Value tensor) const { return buffers.lookup(tensor); }
   /// The buffer `tensor` is computed into: an output argument, else the
@@ -60,6 +67,12 @@ struct ChannelView {
   int64_t outer, outerStep, channels, channelStep, inner;
 };
 ChannelView channelView(mlir::Type tensorType);
+
+/// Fills the border of the NHWC buffer `padded`, images of `nhwc` (shape
+/// without the border) with `pads` (top, left, bottom, right) around them,
+/// with `fill`.
+void fillBorder(Emitter &emit, mlir::Value padded, llvm::ArrayRef<int64_t> nhwc, llvm::ArrayRef<int64_t> pads,
+                int64_t fill);
 
 /// A copy of the NHWC image `input` (`nhwc` its shape) with `pads` (top,
 /// left, bottom, right) elements of `fill` around each image, in `element`

@@ -48,6 +48,10 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                                         "packed in them (cores with word loads of immediate offset only, e.g. "
                                         "Cortex-M0)"),
                          llvm::cl::init(false)};
+  Option<bool> paddingCopies{*this, "padding-copies",
+                             llvm::cl::desc("Padded layers copy their input into a padded buffer even where its "
+                                            "producer could write the border (a smaller arena on some networks)"),
+                             llvm::cl::init(false)};
   Option<unsigned> loadReach{*this, "load-reach",
                              llvm::cl::desc("Rebase word loads' offsets in chunks of this many elements, "
                                             "the reach of an immediate offset (0: off; Cortex-M0: 32)"),

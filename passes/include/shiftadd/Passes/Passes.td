@@ -26,7 +26,11 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       by exponent, each group is a chain of adds/subs of the inputs, and the
       groups are combined by shifts: sum_p (sum_{taps of exponent p} +-x) <<
       (p - pmin). Zero weights cost nothing. Padding uses a zero-padded copy of
-      the input so that the inner code has no bounds checks.
+      the input so that the inner code has no bounds checks; a layer whose
+      only user is a padded convolution writes its output into the interior
+      of that buffer instead (the border filled first), and no copy is made,
+      unless `padding-copies` is given: the producer's output then lives
+      without the border, which lowers the arena of some networks.
     * A layer whose only user is a requantize is fused with it: the
       accumulator never leaves a register.
     * With `channel-tile=N`, a shift layer with one group sums N output
@@ -104,6 +108,9 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
            "shared loads of overlapping windows elsewhere">,
     Option<"wideInputs", "wide-inputs", "bool", /*default=*/"false",
            "Unrolled layers read an i32 copy of their input (cores that add from memory, e.g. x86-64)">,
+    Option<"paddingCopies", "padding-copies", "bool", /*default=*/"false",
+           "Padded layers copy their input into a padded buffer even where its producer could write the "
+           "border (a smaller arena on some networks, more instructions)">,
     Option<"tileWords", "tile-words", "bool", /*default=*/"false",
            "Shift layers with one group are tiled even one channel at a time and read, per output row, "
            "i32 copies of its input rows, pixel pairs packed in them (cores whose only immediate-offset "
