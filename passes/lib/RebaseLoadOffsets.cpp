@@ -11,6 +11,7 @@
 #include "shiftadd/Passes/Passes.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace shiftadd {
@@ -33,6 +34,17 @@ struct RebaseLoadOffsetsPass : shiftadd::impl::ShiftAddRebaseLoadOffsetsBase<Reb
     // (block, carried offset, chunk) -> the chunk's base, created before the
     // chunk's first load in that block.
     llvm::DenseMap<std::tuple<Block *, Value, int64_t>, Value> bases;
+    // Index constants, one per value and function, at the function's start.
+    llvm::DenseMap<std::pair<Operation *, int64_t>, Value> constants;
+    auto indexConstant = [&](Operation *at, int64_t value) {
+      auto func = at->getParentOfType<FunctionOpInterface>();
+      Value &c = constants[{func, value}];
+      if (!c) {
+        OpBuilder b = OpBuilder::atBlockBegin(&func.getFunctionBody().front());
+        c = arith::ConstantIndexOp::create(b, func.getLoc(), value);
+      }
+      return c;
+    };
     getOperation()->walk([&](memref::LoadOp load) {
       auto type = load.getMemRefType();
       if (type.getRank() != 1 || !type.getElementType().isInteger(32))
@@ -47,12 +59,9 @@ struct RebaseLoadOffsetsPass : shiftadd::impl::ShiftAddRebaseLoadOffsetsBase<Reb
       OpBuilder b(load);
       Value &base = bases[{load->getBlock(), add.getLhs(), offset - within}];
       if (!base)
-        base = arith::AddIOp::create(b, load.getLoc(), add.getLhs(),
-                                     arith::ConstantIndexOp::create(b, load.getLoc(), offset - within));
-      Value index = within ? arith::AddIOp::create(b, load.getLoc(), base,
-                                                   arith::ConstantIndexOp::create(b, load.getLoc(), within))
-                                 .getResult()
-                           : base;
+        base = arith::AddIOp::create(b, load.getLoc(), add.getLhs(), indexConstant(load, offset - within));
+      Value index =
+          within ? arith::AddIOp::create(b, load.getLoc(), base, indexConstant(load, within)).getResult() : base;
       load.getIndicesMutable()[0].set(index);
       if (add->use_empty())
         add->erase();
