@@ -255,8 +255,8 @@ int main(int argc, char **argv) {
     return fail("--weights: unknown form '" + weightsForm + "' (unrolled, packed)");
   if (tune != "speed" && tune != "memory")
     return fail("--tune: unknown goal '" + tune + "' (speed, memory)");
-  bool paddingCopies = tune == "memory";
-  if (tune == "memory")
+  bool forMemory = tune == "memory";
+  if (forMemory)
     target->wideInputs = target->pixelPairs = target->tileWords = false;
   std::string name = cIdentifier(symbolName.empty() ? llvm::sys::path::filename(outputStem).str() : symbolName);
 
@@ -316,7 +316,7 @@ int main(int argc, char **argv) {
   pipeline.exponentSums = target->exponentSums;
   pipeline.pixelPairs = target->pixelPairs;
   pipeline.wideInputs = target->wideInputs;
-  pipeline.paddingCopies = paddingCopies;
+  pipeline.paddingCopies = forMemory;
   pipeline.tileWords = target->tileWords;
   pipeline.loadReach = target->loadReach;
   pipeline.outlineLoops = target->outlineLoops;
