@@ -109,6 +109,11 @@ def requantize(case, acc, shape, acc_frac, rng, out_storage="i8", channels=None)
     return v, out_type
 
 
+def shift_weights(rng, count, levels):
+    """Shift codes with about a fifth zero, the rest of random magnitude and sign."""
+    return [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(count)]
+
+
 def gen_conv(rng, kind, depthwise=False):
     case = Case(rng)
     n = rng.randint(1, 2)
@@ -134,7 +139,7 @@ def gen_conv(rng, kind, depthwise=False):
         bits = rng.randint(3, 5)
         levels = (1 << (bits - 1)) - 1
         max_exp = rng.randint(-2, 2)
-        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(count)]
+        weights = shift_weights(rng, count, levels)
         acc_frac = f_in - (max_exp - levels + 1)
         op = (f"shiftadd.shift_conv2d %x {{weights = {dense(weights, wshape)}, "
               f"code = #shiftadd.code<bits = {bits}, max_exp = {max_exp}>, {attrs}}}")
@@ -167,11 +172,11 @@ def gen_block(rng):
     mid = rng.randint(1, 6)
     f_in = rng.randint(0, 6)
     in_type = tensor([n, c, h, w], "i8", f_in)
-    levels, max_exp = 7, 0
-    weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(mid * c)]
+    levels = 7  # 4-bit codes, max_exp 0
+    weights = shift_weights(rng, mid * c, levels)
     acc_frac = f_in + levels - 1
     acc = case.op(f"shiftadd.shift_conv2d %x {{weights = {dense(weights, [mid, c, 1, 1])}, "
-                  f"code = #shiftadd.code<bits = 4, max_exp = {max_exp}>, strides = {arr([1, 1])}, "
+                  f"code = #shiftadd.code<bits = 4, max_exp = 0>, strides = {arr([1, 1])}, "
                   f"pads = {arr([0, 0, 0, 0])}, groups = 1}} : {in_type} -> {tensor([n, mid, h, w], 'i32', acc_frac)}")
     x, x_type = requantize(case, acc, [n, mid, h, w], acc_frac, rng)
     x_frac = int(x_type.split(", ")[-1].rstrip(">"))
@@ -187,7 +192,7 @@ def gen_block(rng):
     count = prod(wshape)
     attrs = f"strides = {arr([sh, sw])}, pads = {arr(pads)}, groups = {groups}"
     if kind == "shift":
-        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(count)]
+        weights = shift_weights(rng, count, levels)
         frac = x_frac + levels - 1
         op = (f"shiftadd.shift_conv2d {x} {{weights = {dense(weights, wshape)}, "
               f"code = #shiftadd.code<bits = 4, max_exp = 0>, {attrs}}}")
@@ -239,7 +244,7 @@ def gen_linear(rng, kind):
     if kind == "shift":
         bits = rng.randint(2, 4) if storage == "i16" else rng.randint(3, 5)
         levels = (1 << (bits - 1)) - 1
-        weights = [0 if rng.random() < 0.2 else rng.randint(1, levels) * rng.choice([-1, 1]) for _ in range(o * i)]
+        weights = shift_weights(rng, o * i, levels)
         acc_frac = f_in - (0 - levels + 1)
         op = f"shiftadd.shift_linear %x {{weights = {dense(weights, [o, i])}, code = #shiftadd.code<bits = {bits}, max_exp = 0>}}"
     else:
