@@ -45,7 +45,7 @@ TARGETS = {
     # word where the lanes pay), the only loads with an immediate offset, rebased within its 32-word
     # reach (docs/codegen.md, as shiftaddc).
     "cortex-m0": dict(llc=["-mtriple=thumbv6m-none-eabi", "-mcpu=cortex-m0"], index=32,
-                      pipeline=" channel-blocks=1 exponent-sums=1 pixel-pairs=1 tile-words=1 load-reach=32"
+                      pipeline=" channel-blocks=1 exponent-sums=1 pixel-pairs=1 tile-words=1 offset-reach=32"
                                " outline-loops=1",
                       shift_llc=["-disable-constant-hoisting"]),
     # No shifted operand: eight output channels summed together, a partial sum per channel and

@@ -29,8 +29,8 @@ void shiftadd::buildLoopsPipeline(OpPassManager &pm, const LLVMPipelineOptions &
   if (options.outlineLoops)
     pm.addPass(createShiftAddOutlineLoops());
   // After the last canonicalization, which would fold the chunk bases back.
-  if (options.loadReach)
-    pm.addPass(createShiftAddRebaseLoadOffsets(ShiftAddRebaseLoadOffsetsOptions{options.loadReach}));
+  if (options.offsetReach)
+    pm.addPass(createShiftAddRebaseOffsets(ShiftAddRebaseOffsetsOptions{options.offsetReach}));
   pm.addPass(createShiftAddVerifyMultFree());
 }
 

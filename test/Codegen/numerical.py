@@ -457,7 +457,7 @@ def main():
                         help="unrolled layers read an i32 copy of their input")
     parser.add_argument("--tile-words", action="store_true",
                         help="shift layers with one group tiled one channel at a time from an i32 copy")
-    parser.add_argument("--load-reach", type=int, default=0,
+    parser.add_argument("--offset-reach", type=int, default=0,
                         help="rebase word loads' offsets in chunks of this many elements")
     parser.add_argument("--outline-loops", action="store_true",
                         help="each top-level loop nest in a function of its own")
@@ -467,7 +467,7 @@ def main():
     chosen = {"channel-blocks": int(args.channel_blocks), "channel-tile": args.channel_tile,
               "exponent-sums": int(args.exponent_sums), "pixel-pairs": int(args.pixel_pairs),
               "wide-inputs": int(args.wide_inputs), "tile-words": int(args.tile_words),
-              "load-reach": args.load_reach, "outline-loops": int(args.outline_loops)}
+              "offset-reach": args.offset_reach, "outline-loops": int(args.outline_loops)}
     options = [(n, v) for n, v in chosen.items() if v != (1 if n == "channel-tile" else 0)]
     pipeline = f"--shiftadd-to-llvm=index-bitwidth={index_bits}" + "".join(f" {n}={v}" for n, v in options)
     os.makedirs(args.work, exist_ok=True)
@@ -518,7 +518,7 @@ def main():
             raise SystemExit(1)
         passed += 1
     variant = (" packed" if args.pack else "") + "".join(
-        f" {n}" if n not in ("channel-tile", "load-reach") else f" {n}={v}" for n, v in options)
+        f" {n}" if n not in ("channel-tile", "offset-reach") else f" {n}={v}" for n, v in options)
     print(f"{args.target}{variant}: {passed} passed, 0 failed")
 
 

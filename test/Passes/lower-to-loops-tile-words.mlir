@@ -5,12 +5,13 @@
 // each output row, the layer copies the row's inputs into a row of words,
 // each holding an element and, in its high half, the element 16 further on
 // (the same tap of the second pixel, NHWC); the last 16 elements are no
-// pair's first tap and stay out (4 iterations of 4). The channel's sum then
-// takes one word load and one add per weight, and its partial sum is split
-// into the two pixels' accumulators.
+// pair's first tap and stay out (4 iterations of 4, counted from -4 to 0: an
+// exit test against zero). The channel's sum then takes one word load and
+// one add per weight, and its partial sum is split into the two pixels'
+// accumulators.
 // CHECK-LABEL: func.func @lanes
 // CHECK: %[[WORDS:.*]] = memref.alloc() : memref<32xi32>
-// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1 iter_args(%[[I:.*]] = %c0, %[[J:.*]] = %c0)
+// CHECK: scf.for %{{.*}} = %c-4 to %c0 step %c1 iter_args(%[[I:.*]] = %c0, %[[J:.*]] = %c0)
 // CHECK: %[[A:.*]] = memref.load %[[IMG:.*]][%[[I]]] : memref<32xi8>
 // CHECK: %[[A32:.*]] = arith.extsi %[[A]]
 // CHECK: %[[AT:.*]] = arith.addi %[[I]], %c16
@@ -29,7 +30,7 @@
 // extension, 8 iterations of 4), then word loads.
 // SINGLE-LABEL: func.func @lanes
 // SINGLE: %[[WORDS:.*]] = memref.alloc() : memref<32xi32>
-// SINGLE: scf.for %{{.*}} = %c0 to %c8 step %c1
+// SINGLE: scf.for %{{.*}} = %c-8 to %c0 step %c1
 // SINGLE-NOT: %c32768_i32
 // SINGLE: arith.extsi
 // SINGLE: memref.store %{{.*}}, %[[WORDS]]

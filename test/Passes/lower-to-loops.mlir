@@ -31,6 +31,54 @@ func.func @fused_shift_linear(%x: tensor<1x4x!shiftadd.fixed<i8, 2>>) -> tensor<
 
 // -----
 
+// The lowest exponent in use is left to the requantization: W = 4, 2, -2
+// sum to ((x0 << 1) + x1 - x2) << 1, and R(acc + 5, 2) = (a + 3) >> 1 with
+// a = acc / 2 (floor((5 + 2) / 2) = 3): one shift fewer. The accumulator
+// that escapes unrequantized keeps every group's shift; a multiplier takes
+// the lowest over too: R(a (2 m), 33) with m = 1610612736 (the rounding
+// constant 2^32).
+// CHECK-LABEL: func.func @lowest_exponent_to_requantization
+// CHECK: %[[X0:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[X1:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[X2:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[D:.*]] = arith.subi %[[X1]], %[[X2]] : i32
+// CHECK: %[[S:.*]] = arith.shli %[[X0]], %{{.*}} : i32
+// CHECK: %[[A:.*]] = arith.addi %[[D]], %[[S]] : i32
+// CHECK-NEXT: %[[C3:.*]] = arith.constant 3 : i32
+// CHECK-NEXT: %[[R:.*]] = arith.addi %[[A]], %[[C3]] : i32
+// CHECK-NEXT: %[[C1:.*]] = arith.constant 1 : i32
+// CHECK-NEXT: arith.shrsi %[[R]], %[[C1]] : i32
+// CHECK: memref.store
+// CHECK: %[[D2:.*]] = arith.subi %{{.*}}, %{{.*}} : i32
+// CHECK: %[[S2:.*]] = arith.shli %[[D2]], %{{.*}} : i32
+// CHECK: %[[T2:.*]] = arith.shli %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[ACC:.*]] = arith.addi %[[S2]], %[[T2]] : i32
+// CHECK-NEXT: memref.store %[[ACC]]
+// CHECK: %[[D3:.*]] = arith.subi %{{.*}}, %{{.*}} : i32
+// CHECK: %[[T3:.*]] = arith.shli %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: %[[A3:.*]] = arith.addi %[[D3]], %[[T3]] : i32
+// CHECK-NEXT: %[[W3:.*]] = arith.extsi %[[A3]] : i32 to i64
+// CHECK-NEXT: %[[M:.*]] = arith.constant 3221225472 : i64
+// CHECK-NEXT: %[[P:.*]] = arith.muli %[[W3]], %[[M]] : i64
+// CHECK-NEXT: %[[H:.*]] = arith.constant 4294967296 : i64
+// CHECK-NEXT: arith.addi %[[P]], %[[H]] : i64
+func.func @lowest_exponent_to_requantization(%x: tensor<1x4x!shiftadd.fixed<i8, 2>>)
+    -> (tensor<1x1x!shiftadd.fixed<i8, 2>>, tensor<1x1x!shiftadd.fixed<i32, 4>>, tensor<1x1x!shiftadd.fixed<i8, 2>>) {
+  %acc = shiftadd.shift_linear %x {weights = dense<[[1, 2, -2, 0]]> : tensor<1x4xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>}
+    : tensor<1x4x!shiftadd.fixed<i8, 2>> -> tensor<1x1x!shiftadd.fixed<i32, 4>>
+  %escapes = shiftadd.shift_linear %x {weights = dense<[[1, 2, -2, 0]]> : tensor<1x4xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>}
+    : tensor<1x4x!shiftadd.fixed<i8, 2>> -> tensor<1x1x!shiftadd.fixed<i32, 4>>
+  %multiplied = shiftadd.shift_linear %x {weights = dense<[[1, 2, -2, 0]]> : tensor<1x4xi8>, code = #shiftadd.code<bits = 3, max_exp = 0>}
+    : tensor<1x4x!shiftadd.fixed<i8, 2>> -> tensor<1x1x!shiftadd.fixed<i32, 4>>
+  %y = shiftadd.requantize %acc {shift = array<i64: 2>, bias = array<i64: 5>}
+    : tensor<1x1x!shiftadd.fixed<i32, 4>> -> tensor<1x1x!shiftadd.fixed<i8, 2>>
+  %z = shiftadd.requantize %multiplied {shift = array<i64: 2>, multiplier = array<i64: 1610612736>}
+    : tensor<1x1x!shiftadd.fixed<i32, 4>> -> tensor<1x1x!shiftadd.fixed<i8, 2>>
+  return %y, %escapes, %z : tensor<1x1x!shiftadd.fixed<i8, 2>>, tensor<1x1x!shiftadd.fixed<i32, 4>>, tensor<1x1x!shiftadd.fixed<i8, 2>>
+}
+
+// -----
+
 // The accumulator escapes: the layer writes it to its output buffer and a
 // separate loop requantizes it. Padding makes a copy of the input with a
 // zero border; only the border is filled: the row above (4 elements, stored

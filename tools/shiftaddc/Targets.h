@@ -32,7 +32,7 @@ struct Target {
   bool tileWords;
   /// Elements an immediate load offset reaches; word loads beyond it are
   /// rebased (0: off; docs/codegen.md).
-  unsigned loadReach;
+  unsigned offsetReach;
   /// Each loop nest in a function of its own (docs/codegen.md).
   bool outlineLoops;
 };

@@ -318,7 +318,7 @@ int main(int argc, char **argv) {
   pipeline.wideInputs = target->wideInputs;
   pipeline.paddingCopies = forMemory;
   pipeline.tileWords = target->tileWords;
-  pipeline.loadReach = target->loadReach;
+  pipeline.offsetReach = target->offsetReach;
   pipeline.outlineLoops = target->outlineLoops;
   pipeline.arena = true;
   PassManager loops(&context);

@@ -42,11 +42,11 @@ void Emitter::nest(ArrayRef<LoopLevel> levels, ArrayRef<Value> initial,
       ivs.pop_back();
       return;
     }
-    auto forOp = scf::ForOp::create(b, index(0), index(loop.extent), index(1),
-                                    ValueRange(offsets));
+    int64_t first = loop.exitAtZero ? -loop.extent : 0;
+    auto forOp = scf::ForOp::create(b, index(first), index(first + loop.extent), index(1), ValueRange(offsets));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
-    ivs.push_back(forOp.getInductionVar());
+    ivs.push_back(offset(forOp.getInductionVar(), -first));
     SmallVector<Value> current(forOp.getRegionIterArgs());
     level(depth + 1, current);
     ivs.pop_back();

@@ -20,6 +20,9 @@ namespace shiftadd {
 struct LoopLevel {
   int64_t extent;
   llvm::SmallVector<int64_t> steps; // one per carried offset
+  /// The induction variable runs from -extent to 0, so that the exit test
+  /// compares with zero (the body still sees 0 to extent - 1).
+  bool exitAtZero = false;
 };
 
 class Emitter {

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace shiftadd;
@@ -151,7 +152,7 @@ Value shiftadd::requantizeFromTable(Emitter &emit, RequantizeOp op, Value channe
 }
 
 FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value acc,
-                                           uint64_t accBound, int64_t c) {
+                                           uint64_t accBound, int64_t c, int64_t accScale) {
   auto &b = emit.builder();
   FixedType out = getFixedType(op.getOutput());
   auto [lo, hi] = clampBounds(op.getClamp(), out);
@@ -175,15 +176,36 @@ FailureOr<Value> shiftadd::requantizeValue(Emitter &emit, RequantizeOp op, Value
     wide = !fitsI32(reach, shift);
   }
   Type type = wide ? b.getI64Type() : b.getI32Type();
+  assert(accScale <= absorbableShift(op, c) && "accumulator scale beyond the requantization's shift");
   Value v = wide ? arith::ExtSIOp::create(b, type, acc).getResult() : acc;
-  if (bias != 0)
-    v = arith::AddIOp::create(b, v, emit.constant(type, bias));
-  if (multiplier)
-    v = emit.roundShift(arith::MulIOp::create(b, v, emit.constant(type, *multiplier)), shift + 31);
-  else
-    v = emit.roundShift(v, shift);
+  if (multiplier) {
+    // R((a 2^k + bias) m, S) with acc = a 2^k: the product is a (m 2^k) +
+    // bias m, whose constant joins the rounding constant.
+    v = arith::MulIOp::create(b, v, emit.constant(type, *multiplier << accScale));
+    if (bias != 0)
+      v = arith::AddIOp::create(b, v, emit.constant(type, bias * *multiplier));
+    v = emit.roundShift(v, shift + 31);
+  } else {
+    // With C = bias + 2^(s-1) the rounding constant and acc = a 2^k,
+    // floor((a 2^k + C) / 2^s) = floor((a + floor(C / 2^k)) / 2^(s - k)):
+    // one shift fewer, and a smaller constant (on Thumb-1 often an
+    // immediate instead of a literal-pool load).
+    int64_t constant =
+        llvm::divideFloorSigned(bias + (shift > 0 ? int64_t(1) << (shift - 1) : 0), int64_t(1) << accScale);
+    if (constant != 0)
+      v = arith::AddIOp::create(b, v, emit.constant(type, constant));
+    if (shift > accScale)
+      v = arith::ShRSIOp::create(b, v, emit.constant(type, shift - accScale));
+    else if (shift < 0)
+      v = arith::ShLIOp::create(b, v, emit.constant(type, -shift));
+  }
   v = emit.clamp(v, lo, hi);
   return wide ? arith::TruncIOp::create(b, b.getI32Type(), v).getResult() : v;
+}
+
+int64_t shiftadd::absorbableShift(RequantizeOp op, int64_t c) {
+  // A multiplier takes any scale of an i32 accumulator: m 2^k < 2^62.
+  return op.getMultiplier() ? 31 : std::max<int64_t>(channelValue(op.getShift(), c), 0);
 }
 
 LogicalResult shiftadd::lowerRequantize(FunctionLowering &f, RequantizeOp op) {

@@ -134,7 +134,11 @@ void packWords(Emitter &emit, Value input, Value from, Value words, int64_t coun
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   int64_t unroll = count % 4 == 0 ? 4 : 1;
-  emit.nest({{count / unroll, {unroll, unroll}}}, {from, emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
+  // Rows of hundreds of words: Thumb-1 compares with 8-bit immediates only,
+  // and without constant hoisting (Cortex-M0) a larger trip count would be
+  // materialized at every iteration.
+  LoopLevel row{count / unroll, {unroll, unroll}, /*exitAtZero=*/true};
+  emit.nest({row}, {from, emit.index(0)}, [&](ArrayRef<Value>, ArrayRef<Value> at) {
     for (int64_t i = 0; i < unroll; ++i) {
       Value word = emit.load(input, at[0], i, i32);
       if (partner)
@@ -165,11 +169,15 @@ Value signedSum(Emitter &emit, ArrayRef<std::pair<Value, bool>> terms) {
 }
 
 /// The i32 accumulator of output channel `o` at the pixel whose input window
-/// starts `window` elements after `base` of the padded input. Inputs are
-/// loaded through `loaded` (offset from `base` -> value), so that pixels
-/// computed together load the inputs their windows share once.
+/// starts `window` elements after `base` of the padded input, shifted right
+/// by `scale` <= `maxScale`: as much of a shift layer's lowest exponent in
+/// use, or of an adder layer's acc_shift, as the requantization takes over
+/// (one shift fewer). Inputs are loaded through `loaded` (offset from `base`
+/// -> value), so that pixels computed together load the inputs their
+/// windows share once.
 Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
-                 Value base, int64_t window, llvm::DenseMap<int64_t, Value> &loaded, int64_t o, int64_t wp) {
+                 Value base, int64_t window, llvm::DenseMap<int64_t, Value> &loaded, int64_t o, int64_t wp,
+                 int64_t maxScale, int64_t &scale) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
@@ -201,19 +209,22 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
         }
         }
       }
+  int64_t lowest = layer.kind == Kind::Shift && !groups.empty() ? groups.begin()->first : 0;
+  lowest = std::min(lowest, maxScale);
+  scale = std::min(lowest + layer.accShift, maxScale);
   if (groups.empty())
     return emit.constant(i32, 0);
   Value acc;
   for (auto &[key, terms] : groups) {
     Value partial = signedSum(emit, terms);
-    if (layer.kind == Kind::Shift && key > 0)
-      partial = arith::ShLIOp::create(b, partial, emit.constant(i32, key));
+    if (layer.kind == Kind::Shift && key > lowest)
+      partial = arith::ShLIOp::create(b, partial, emit.constant(i32, key - lowest));
     else if (layer.kind == Kind::Mul && key != 1)
       partial = arith::MulIOp::create(b, partial, emit.constant(i32, key));
     acc = acc ? arith::AddIOp::create(b, acc, partial).getResult() : partial;
   }
-  if (layer.accShift)
-    acc = arith::ShLIOp::create(b, acc, emit.constant(i32, layer.accShift));
+  if (layer.accShift > scale)
+    acc = arith::ShLIOp::create(b, acc, emit.constant(i32, layer.accShift - scale));
   return acc;
 }
 
@@ -231,10 +242,13 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 /// same tap of a second output pixel; a partial sum takes at most
 /// `laneTerms` terms, so that its low lane stays within 16 bits, and the
 /// second pixel's accumulators follow the first's in the result. With
-/// `packedPairs`, `input` already holds such terms (packWords).
+/// `packedPairs`, `input` already holds such terms (packWords). Channel k's
+/// accumulators are shifted right by `scales[k]`: its lowest exponent in use,
+/// up to `maxScale(first + k)` (as channelSum's).
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
                             Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums,
-                            int64_t partner, int64_t laneTerms, bool packedPairs) {
+                            int64_t partner, int64_t laneTerms, bool packedPairs,
+                            function_ref<int64_t(int64_t)> maxScale, SmallVector<int64_t> &scales) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
@@ -288,19 +302,27 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           }
         }
       }
-  // sum +-lane(p) << shift over the partial sums of one channel.
+  // sum +-lane(p) << (shift - lowest) over the partial sums of one channel.
+  int64_t lowest = 0;
   auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, function_ref<Value(Value)> lane) {
     SmallVector<std::pair<Value, bool>> terms;
     for (auto &[shift, p] : parts) {
       Value v = lane(p.sum);
-      terms.push_back({shift ? arith::ShLIOp::create(b, v, emit.constant(i32, shift)).getResult() : v, p.negated});
+      if (shift > lowest)
+        v = arith::ShLIOp::create(b, v, emit.constant(i32, shift - lowest));
+      terms.push_back({v, p.negated});
     }
     return terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms);
   };
   SmallVector<Value> acc(partner ? 2 * count : count);
+  scales.assign(count, 0);
   for (int64_t k = 0; k < count; ++k) {
     SmallVector<std::pair<int64_t, Partial>> parts(open[k].begin(), open[k].end());
     parts.append(full[k]);
+    // (Without exponent sums every partial sum is at shift 0.)
+    lowest = parts.empty() ? 0 : llvm::min_element(parts, [](auto &l, auto &r) { return l.first < r.first; })->first;
+    lowest = std::min(lowest, maxScale(first + k));
+    scales[k] = lowest;
     Value sum = combine(parts, [](Value p) { return p; });
     if (!partner) {
       acc[k] = sum;
@@ -519,21 +541,28 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       packedChannelLoop(emit, info, codes, input, tables, output, at[0], at[1], wp);
       return;
     }
+    // The shift the requantization can take over from channel o's sum.
+    auto maxScale = [&](int64_t o) { return requantize ? absorbableShift(requantize, o) : 0; };
     SmallVector<Value> tile;
+    SmallVector<int64_t> tileScales;
     for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
       if (tiled && o % f.channelTile == 0)
         tile = tileSums(emit, info, weights, input, at[0], o, std::min<int64_t>(f.channelTile, g.o - o), wp,
-                        f.exponentSums, pairIn, laneTerms, rowWords);
-      // The channel's accumulator at each pixel of the step.
+                        f.exponentSums, pairIn, laneTerms, rowWords, maxScale, tileScales);
+      // The channel's accumulator at each pixel of the step, shifted right
+      // by `scale` (the requantization then shifts by that much less).
+      int64_t scale = 0;
       auto sums = [&] {
         SmallVector<Value> values;
         if (tiled) {
+          scale = tileScales[o % f.channelTile];
           for (int64_t p = 0; p < pixelsPerStep; ++p)
             values.push_back(tile[p * (tile.size() / pixelsPerStep) + o % f.channelTile]);
         } else if (!codes) {
           llvm::DenseMap<int64_t, Value> loaded;
           for (int64_t p = 0; p < pixelsPerStep; ++p)
-            values.push_back(channelSum(emit, info, weights, input, at[0], p * pairIn, loaded, o, wp));
+            values.push_back(
+                channelSum(emit, info, weights, input, at[0], p * pairIn, loaded, o, wp, maxScale(o), scale));
         } else {
           int64_t group = o / (g.o / g.groups);
           values.push_back(packedChannelSum(emit, info, codes, input, emit.offset(at[0], group * cPerGroup),
@@ -564,7 +593,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
       }
       for (auto [p, acc] : llvm::enumerate(accs)) {
         if (requantize) {
-          FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o);
+          FailureOr<Value> value = requantizeValue(emit, requantize, acc, bounds[o], o, scale);
           if (failed(value)) {
             status = failure();
             return;

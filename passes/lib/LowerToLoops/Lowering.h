@@ -94,8 +94,15 @@ mlir::LogicalResult lowerGlobalAvgPool(FunctionLowering &f, GlobalAvgPool2dOp op
 
 /// Requantizes one accumulator value of channel `c` (spec section 7) and
 /// returns it in i32, clamped to the result range. `accBound` bounds |acc|.
+/// `acc` may hold the accumulator shifted right by `accScale` <=
+/// absorbableShift(op, c) (bits known to be zero): the rounding shift then
+/// shifts by that much less, or the multiplier is that much larger.
 mlir::FailureOr<mlir::Value> requantizeValue(Emitter &emit, RequantizeOp op, mlir::Value acc,
-                                             uint64_t accBound, int64_t c);
+                                             uint64_t accBound, int64_t c, int64_t accScale = 0);
+/// The part of an accumulator's power-of-two scale that channel `c`'s
+/// requantization can take over: its right shift in power-of-two mode, any
+/// in multiplier mode.
+int64_t absorbableShift(RequantizeOp op, int64_t c);
 
 /// The constants of a requantization for a run-time loop over channels:
 /// requantizeTableStride(op) i32 entries per channel and, in multiplier

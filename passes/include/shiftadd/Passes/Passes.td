@@ -32,7 +32,10 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       unless `padding-copies` is given: the producer's output then lives
       without the border, which lowers the arena of some networks.
     * A layer whose only user is a requantize is fused with it: the
-      accumulator never leaves a register.
+      accumulator never leaves a register. The shift by a channel's lowest
+      exponent in use (an adder layer's acc_shift) is left to the
+      requantization: its rounding shift shifts that much less, or its
+      multiplier is that much larger.
     * With `channel-tile=N`, a shift layer with one group sums N output
       channels together, input-major: each input is loaded once for the N
       accumulators, which stay in registers, and added shifted by its
@@ -77,7 +80,7 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       pays where words are the only loads with an immediate offset: on
       Cortex-M0 (Thumb-1 `ldr rt, [rn, #4*imm5]`; its signed byte load takes
       a register offset only) 30 % fewer instructions with pixel pairs and
-      `shiftadd-rebase-load-offsets`, for one row buffer in memory.
+      `shiftadd-rebase-offsets`, for one row buffer in memory.
     * Packed layers (`shiftadd-pack-weights`) loop over their output channels
       at run time and requantize from per-channel tables (below), so that
       neither the IR nor the compile time grows with the channel count.
@@ -235,28 +238,29 @@ def ShiftAddOutlineLoops : Pass<"shiftadd-outline-loops", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"];
 }
 
-def ShiftAddRebaseLoadOffsets : Pass<"shiftadd-rebase-load-offsets"> {
-  let summary = "Split large constant offsets of word loads into a shared chunk base and a small remainder";
+def ShiftAddRebaseOffsets : Pass<"shiftadd-rebase-offsets"> {
+  let summary = "Split large constant offsets of loads and stores into a shared chunk base and a small remainder";
   let description = [{
-    Unrolled layers load each tap at a constant offset from an offset that
-    their loop carries: `memref.load %buf[%t]` with `%t = arith.addi %o, C`.
-    For each load of a rank-1 i32 memref whose index has that form with
-    `C >= reach`, the index becomes `(%o + (C - C mod reach)) + C mod reach`;
-    the first sum (the chunk's base) is created once per block, before the
-    first load of its chunk, and shared by the block's other loads of that
-    chunk. Run it after the last canonicalization, which would fold the two
-    sums back into one.
+    Unrolled layers load each tap, and store each output channel, at a
+    constant offset from an offset that their loop carries:
+    `memref.load %buf[%t]` with `%t = arith.addi %o, C`. For each word load,
+    word store or byte store to a rank-1 memref whose index has that form
+    with `C >= reach`, the index becomes `(%o + (C - C mod reach)) + C mod
+    reach`; the first sum (the chunk's base) is created once per block,
+    before the first access of its chunk, and shared by the block's other
+    accesses of that chunk. Run it after the last canonicalization, which
+    would fold the two sums back into one.
 
-    Why: Thumb-1 `ldr rt, [rn, #imm]` reaches 31 words; a larger offset is
-    moved into a register for every load (and shifted, beyond 255 words).
-    With chunk bases, the code generator computes one address per chunk of
-    `reach` words and gives each load an immediate offset. Only word loads
-    are rebased: Thumb-1 has no immediate form of the signed byte load, so
-    such loads gain nothing from a base.
+    Why: Thumb-1 `ldr`/`str rt, [rn, #imm]` reach 31 words and `strb` 31
+    bytes; a larger offset is moved into a register for every access (and
+    shifted, beyond 255). With chunk bases, the code generator computes one
+    address per chunk of `reach` elements and gives each access an
+    immediate offset. Byte loads are left alone: they are sign-extended, and
+    Thumb-1's signed byte load takes a register offset only.
   }];
   let options = [
     Option<"reach", "reach", "unsigned", /*default=*/"32",
-           "Elements an immediate load offset reaches (32: Thumb-1 word loads)">
+           "Elements an immediate offset reaches (32: Thumb-1 word loads and stores, byte stores)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }

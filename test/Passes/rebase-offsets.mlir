@@ -1,6 +1,6 @@
-// RUN: shiftadd-opt %s --shiftadd-rebase-load-offsets | FileCheck %s
-// RUN: shiftadd-opt %s --shiftadd-rebase-load-offsets=reach=8 | FileCheck %s --check-prefix=REACH8
-// RUN: not shiftadd-opt %s --shiftadd-rebase-load-offsets=reach=0 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: shiftadd-opt %s --shiftadd-rebase-offsets | FileCheck %s
+// RUN: shiftadd-opt %s --shiftadd-rebase-offsets=reach=8 | FileCheck %s --check-prefix=REACH8
+// RUN: not shiftadd-opt %s --shiftadd-rebase-offsets=reach=0 2>&1 | FileCheck %s --check-prefix=ZERO
 
 // Taps of one block at offsets 5, 40, 45, 64 and 70 from a carried offset:
 // offsets within reach (32 words) stay; the others load from a chunk base
@@ -32,7 +32,7 @@
 // REACH8: memref.load %{{.*}}[%[[C40]]] : memref<128xi32>
 // REACH8: %[[T45:.*]] = arith.addi %[[C40]], %c5{{.*}}
 // REACH8: memref.load %{{.*}}[%[[T45]]] : memref<128xi32>
-// ZERO: error: shiftadd-rebase-load-offsets: reach must be at least 1
+// ZERO: error: shiftadd-rebase-offsets: reach must be at least 1
 func.func @taps(%words: memref<128xi32>, %bytes: memref<128xi8>, %o: index, %flag: i1) -> i32 {
   %c5 = arith.constant 5 : index
   %c40 = arith.constant 40 : index
@@ -67,4 +67,34 @@ func.func @taps(%words: memref<128xi32>, %bytes: memref<128xi8>, %o: index, %fla
   }
   %sum = arith.addi %s5, %r : i32
   return %sum : i32
+}
+
+// Stores have immediate offsets too (Thumb-1 `strb` 31 bytes, `str` 31
+// words): bytes at 3, 40 and 41 from the carried offset share the chunk at
+// 32; a word at 70 takes the chunk at 64.
+// CHECK-LABEL: func.func @stores
+// CHECK: %[[S3:.*]] = arith.addi %[[P:.*]], %c3
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[S3]]] : memref<128xi8>
+// CHECK: %[[B32:.*]] = arith.addi %[[P]], %c32
+// CHECK: %[[S40:.*]] = arith.addi %[[B32]], %c8
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[S40]]] : memref<128xi8>
+// CHECK: %[[S41:.*]] = arith.addi %[[B32]], %c9
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[S41]]] : memref<128xi8>
+// CHECK: %[[B64:.*]] = arith.addi %[[P]], %c64
+// CHECK: %[[S70:.*]] = arith.addi %[[B64]], %c6
+// CHECK: memref.store %{{.*}}, %{{.*}}[%[[S70]]] : memref<128xi32>
+func.func @stores(%bytes: memref<128xi8>, %words: memref<128xi32>, %p: index, %x: i8, %y: i32) {
+  %c3 = arith.constant 3 : index
+  %c40 = arith.constant 40 : index
+  %c41 = arith.constant 41 : index
+  %c70 = arith.constant 70 : index
+  %s3 = arith.addi %p, %c3 : index
+  memref.store %x, %bytes[%s3] : memref<128xi8>
+  %s40 = arith.addi %p, %c40 : index
+  memref.store %x, %bytes[%s40] : memref<128xi8>
+  %s41 = arith.addi %p, %c41 : index
+  memref.store %x, %bytes[%s41] : memref<128xi8>
+  %s70 = arith.addi %p, %c70 : index
+  memref.store %y, %words[%s70] : memref<128xi32>
+  return
 }
