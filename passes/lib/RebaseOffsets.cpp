@@ -48,7 +48,7 @@ struct RebaseOffsetsPass : shiftadd::impl::ShiftAddRebaseOffsetsBase<RebaseOffse
       return signalPassFailure();
     }
     // (block, carried offset, chunk) -> the chunk's base, created before the
-    // chunk's first load in that block.
+    // chunk's first access in that block.
     llvm::DenseMap<std::tuple<Block *, Value, int64_t>, Value> bases;
     // Index constants, one per value and function, at the function's start.
     llvm::DenseMap<std::pair<Operation *, int64_t>, Value> constants;
