@@ -303,8 +303,7 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
         }
       }
   // sum +-lane(p) << (shift - lowest) over the partial sums of one channel.
-  int64_t lowest = 0;
-  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, function_ref<Value(Value)> lane) {
+  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, int64_t lowest, function_ref<Value(Value)> lane) {
     SmallVector<std::pair<Value, bool>> terms;
     for (auto &[shift, p] : parts) {
       Value v = lane(p.sum);
@@ -320,10 +319,10 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
     SmallVector<std::pair<int64_t, Partial>> parts(open[k].begin(), open[k].end());
     parts.append(full[k]);
     // (Without exponent sums every partial sum is at shift 0.)
-    lowest = parts.empty() ? 0 : llvm::min_element(parts, [](auto &l, auto &r) { return l.first < r.first; })->first;
-    lowest = std::min(lowest, maxScale(first + k));
-    scales[k] = lowest;
-    Value sum = combine(parts, [](Value p) { return p; });
+    int64_t lowest =
+        parts.empty() ? 0 : llvm::min_element(parts, [](auto &l, auto &r) { return l.first < r.first; })->first;
+    scales[k] = lowest = std::min(lowest, maxScale(first + k));
+    Value sum = combine(parts, lowest, [](Value p) { return p; });
     if (!partner) {
       acc[k] = sum;
       continue;
@@ -331,7 +330,7 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
     // A partial sum is lo + hi * 2^16 with |lo| < 2^15, so hi = (p + 2^15)
     // >> 16; the full sum is the first pixel's plus the second's << 16,
     // modulo 2^32, and the first's fits in 32 bits.
-    Value high = combine(parts, [&](Value p) {
+    Value high = combine(parts, lowest, [&](Value p) {
       return arith::ShRSIOp::create(b, arith::AddIOp::create(b, p, emit.constant(i32, 1 << 15)),
                                     emit.constant(i32, 16));
     });
