@@ -235,6 +235,38 @@ def gen_long_sum(rng):
     return case, in_type, [n, c, h, w], "i8"
 
 
+def gen_lane_groups(rng):
+    """A shift conv whose channels' sums of two exponents lie at the edge of a
+    16-bit lane, with every input at the extreme that reaches it: with pixel
+    pairs, the partial sums whose combined range fits a lane, [-2^15, 2^15),
+    separate their lanes once. The range is the input type's, or a producer's
+    clamp to [0, 127]. Channels 0 and 1 sum 128 and 129 taps of level 15
+    (weight 1) with 64 of level 14 (weight 2): at -128 the first reaches
+    -2^15 exactly, the second lies beyond; with the clamp, 129 and 131 taps
+    of negated weights at 127."""
+    case = Case(rng)
+    clamped = rng.random() < 0.5
+    h, w = rng.choice([(1, 2), (3, 2), (2, 1), (2, 3), (1, 4)])
+    c, o = 195, 8
+    in_type = tensor([1, c, h, w], "i8", 0)
+    x = "%x"
+    if clamped:
+        x = case.op(f"shiftadd.clamp %x {{min = 0, max = 127}} : {in_type}")
+    sign = -1 if clamped else 1
+    weights = []
+    for ones in [129, 131] if clamped else [128, 129]:
+        weights += [sign * 15] * ones + [sign * 14] * 64 + [0] * (c - ones - 64)
+    for _ in range(o - 2):
+        weights += [0 if rng.random() < 0.2 else rng.randint(9, 15) * rng.choice([-1, 1]) for _ in range(c)]
+    acc_type = tensor([1, o, h, w], "i32", 14)
+    acc = case.op(f"shiftadd.shift_conv2d {x} {{weights = {dense(weights, [o, c, 1, 1])}, "
+                  f"code = #shiftadd.code<bits = 5, max_exp = 0>, strides = {arr([1, 1])}, "
+                  f"pads = {arr([0, 0, 0, 0])}, groups = 1}} : {in_type} -> {acc_type}")
+    case.results.append((acc, acc_type))
+    case.inputs = [127 if clamped else -128] * (c * h * w)
+    return case, in_type, [1, c, h, w], "i8"
+
+
 def gen_linear(rng, kind):
     case = Case(rng)
     n, i, o = rng.randint(1, 3), rng.randint(1, 24), rng.randint(1, 10)
@@ -348,6 +380,7 @@ GENERATORS = [
     gen_concat,
     gen_long_sum,
     gen_block,
+    gen_lane_groups,
 ]
 
 

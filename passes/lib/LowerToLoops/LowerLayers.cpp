@@ -19,7 +19,6 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <map>
-#include <set>
 
 using namespace mlir;
 using namespace shiftadd;
@@ -228,6 +227,50 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
   return acc;
 }
 
+/// The range of a layer input's elements: what its producer's clamp leaves
+/// (after a ReLU, inputs are non-negative), else its type's; widened to 0,
+/// the value of a zero border.
+std::pair<int64_t, int64_t> inputRange(Value input) {
+  std::optional<ArrayRef<int64_t>> clamp;
+  if (auto op = input.getDefiningOp<RequantizeOp>())
+    clamp = op.getClamp();
+  else if (auto op = input.getDefiningOp<AddOp>())
+    clamp = op.getClamp();
+  auto [lo, hi] = clampBounds(clamp, getFixedType(input));
+  if (auto op = input.getDefiningOp<ClampOp>())
+    lo = std::max(lo, op.getMin()), hi = std::min(hi, op.getMax());
+  return {std::min<int64_t>(lo, 0), std::max<int64_t>(hi, 0)};
+}
+
+/// What one of a channel's partial sums contributes at one pixel: the range
+/// [lo, hi] of its value and the shift it then takes.
+struct PartialRange {
+  int64_t shift = 0, lo = 0, hi = 0;
+  /// Adds a term factor * x, x in `range`.
+  void add(int64_t factor, std::pair<int64_t, int64_t> range) {
+    lo += std::min(factor * range.first, factor * range.second);
+    hi += std::max(factor * range.first, factor * range.second);
+  }
+};
+
+/// Splits a channel's partial sums, in order of shift, into groups whose sum
+/// relative to the group's lowest shift stays within a 16-bit lane,
+/// [-2^15, 2^15), at every input; returns the groups' sizes. Pixel pairs
+/// separate their lanes once per group instead of once per partial sum.
+SmallVector<size_t> laneGroups(ArrayRef<PartialRange> parts) {
+  SmallVector<size_t> sizes;
+  int64_t first = 0, lo = 0, hi = 0;
+  for (const PartialRange &p : parts) {
+    int64_t scale = int64_t(1) << std::min<int64_t>(p.shift - first, 32);
+    if (!sizes.empty() && lo + p.lo * scale >= -(1 << 15) && hi + p.hi * scale < (1 << 15)) {
+      ++sizes.back(), lo += p.lo * scale, hi += p.hi * scale;
+      continue;
+    }
+    sizes.push_back(1), first = p.shift, lo = p.lo, hi = p.hi;
+  }
+  return sizes;
+}
+
 /// The accumulators of output channels [first, first + count) of a shift
 /// layer with one group, input-major: each input is loaded once for all of
 /// them. By default it is added, shifted by its weight's exponent, to each
@@ -241,14 +284,16 @@ Value channelSum(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weight
 /// carries in its high 16 bits the input `partner` elements further on, the
 /// same tap of a second output pixel; a partial sum takes at most
 /// `laneTerms` terms, so that its low lane stays within 16 bits, and the
-/// second pixel's accumulators follow the first's in the result. With
+/// second pixel's accumulators follow the first's in the result; the lanes
+/// are separated once per laneGroups group, given the inputs' `range`. With
 /// `packedPairs`, `input` already holds such terms (packWords). Channel k's
 /// accumulators are shifted right by `scales[k]`: its lowest exponent in use,
 /// up to `maxScale(first + k)` (as channelSum's).
 SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int64_t> weights, Value input,
                             Value base, int64_t first, int64_t count, int64_t wp, bool exponentSums,
-                            int64_t partner, int64_t laneTerms, bool packedPairs,
-                            function_ref<int64_t(int64_t)> maxScale, SmallVector<int64_t> &scales) {
+                            int64_t partner, int64_t laneTerms, std::pair<int64_t, int64_t> range,
+                            bool packedPairs, function_ref<int64_t(int64_t)> maxScale,
+                            SmallVector<int64_t> &scales) {
   auto &b = emit.builder();
   Type i32 = b.getI32Type();
   const Geometry &g = layer.g;
@@ -256,6 +301,7 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
     Value sum;
     bool negated; // holds the negated sum
     int64_t terms;
+    PartialRange range; // of the (non-negated) contribution
   };
   // Per channel: shift -> the open partial sum (without exponentSums
   // everything goes to shift 0), and the full ones of pixel pairs.
@@ -279,16 +325,18 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           }
           int64_t shift = layer.code.exponent(int(w)) - layer.code.minExp();
           Value term = x;
+          int64_t factor = w < 0 ? -1 : 1;
           if (!exponentSums && shift) {
             term = arith::ShLIOp::create(b, x, emit.constant(i32, shift));
-            shift = 0;
+            factor *= int64_t(1) << shift, shift = 0;
           }
-          auto [it, fresh] = open[k].try_emplace(shift, Partial{term, w < 0, 1});
+          auto [it, fresh] = open[k].try_emplace(shift, Partial{term, w < 0, 1, {shift}});
+          it->second.range.add(factor, range);
           if (fresh) {
             // A single sum starts negated right away (measured: 0.7 % fewer
             // instructions on Cortex-M4 than negating at the end).
             if (!exponentSums && w < 0)
-              it->second = {arith::SubIOp::create(b, emit.constant(i32, 0), term), false, 1};
+              it->second.sum = arith::SubIOp::create(b, emit.constant(i32, 0), term), it->second.negated = false;
           } else {
             // A negated partial sum takes a positive term by subtracting it.
             Partial &p = it->second;
@@ -302,39 +350,53 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           }
         }
       }
-  // sum +-lane(p) << (shift - lowest) over the partial sums of one channel.
-  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, int64_t lowest, function_ref<Value(Value)> lane) {
+  // sum +-p << (shift - lowest) over partial sums of one channel.
+  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, int64_t lowest) {
     SmallVector<std::pair<Value, bool>> terms;
     for (auto &[shift, p] : parts) {
-      Value v = lane(p.sum);
+      Value v = p.sum;
       if (shift > lowest)
         v = arith::ShLIOp::create(b, v, emit.constant(i32, shift - lowest));
       terms.push_back({v, p.negated});
     }
     return terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms);
   };
+  auto shifted = [&](Value v, int64_t shift) {
+    return shift ? arith::ShLIOp::create(b, v, emit.constant(i32, shift)).getResult() : v;
+  };
   SmallVector<Value> acc(partner ? 2 * count : count);
   scales.assign(count, 0);
   for (int64_t k = 0; k < count; ++k) {
     SmallVector<std::pair<int64_t, Partial>> parts(open[k].begin(), open[k].end());
     parts.append(full[k]);
+    llvm::stable_sort(parts, [](auto &l, auto &r) { return l.first < r.first; });
     // (Without exponent sums every partial sum is at shift 0.)
-    int64_t lowest =
-        parts.empty() ? 0 : llvm::min_element(parts, [](auto &l, auto &r) { return l.first < r.first; })->first;
+    int64_t lowest = parts.empty() ? 0 : parts.front().first;
     scales[k] = lowest = std::min(lowest, maxScale(first + k));
-    Value sum = combine(parts, lowest, [](Value p) { return p; });
-    if (!partner) {
-      acc[k] = sum;
+    if (!partner || parts.empty()) {
+      acc[k] = combine(parts, lowest);
+      if (partner)
+        acc[count + k] = acc[k];
       continue;
     }
-    // A partial sum is lo + hi * 2^16 with |lo| < 2^15, so hi = (p + 2^15)
-    // >> 16; the full sum is the first pixel's plus the second's << 16,
-    // modulo 2^32, and the first's fits in 32 bits.
-    Value high = combine(parts, lowest, [&](Value p) {
-      return arith::ShRSIOp::create(b, arith::AddIOp::create(b, p, emit.constant(i32, 1 << 15)),
-                                    emit.constant(i32, 16));
-    });
-    acc[k] = arith::SubIOp::create(b, sum, arith::ShLIOp::create(b, high, emit.constant(i32, 16)));
+    // A group's sum is lo + hi * 2^16 modulo 2^32 with lo and hi (a pixel's
+    // values) in [-2^15, 2^15), so hi = (sum + 2^15) >> 16. The full sum is
+    // the first pixel's plus the second's << 16, modulo 2^32, and the
+    // first's fits in 32 bits.
+    SmallVector<std::pair<Value, bool>> sums, highs;
+    ArrayRef<std::pair<int64_t, Partial>> rest = parts;
+    SmallVector<PartialRange> ranges = llvm::map_to_vector(parts, [](auto &p) { return p.second.range; });
+    for (size_t size : laneGroups(ranges)) {
+      ArrayRef<std::pair<int64_t, Partial>> group = rest.take_front(size);
+      rest = rest.drop_front(size);
+      Value sum = combine(group, group.front().first);
+      Value high = arith::ShRSIOp::create(b, arith::AddIOp::create(b, sum, emit.constant(i32, 1 << 15)),
+                                          emit.constant(i32, 16));
+      sums.push_back({shifted(sum, group.front().first - lowest), false});
+      highs.push_back({shifted(high, group.front().first - lowest), false});
+    }
+    Value high = signedSum(emit, highs);
+    acc[k] = arith::SubIOp::create(b, signedSum(emit, sums), arith::ShLIOp::create(b, high, emit.constant(i32, 16)));
     acc[count + k] = high;
   }
   return acc;
@@ -382,25 +444,39 @@ Value packedChannelSum(Emitter &emit, const LayerInfo &layer, Value codes, Value
 }
 
 /// Whether pixel pairs save instructions on a tiled layer with exponent
-/// sums. Per output channel and pair of pixels they save an add per non-zero
-/// weight, and cost two instructions per partial sum (about one per exponent
-/// in use: the second pixel's accumulator from rounded high halves takes four
-/// where its own combination would take two) and two to separate the lanes;
-/// packing the inputs costs `packing` per pair of pixels.
-bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t packing) {
+/// sums, whose inputs lie in `range`. Per output channel and pair of pixels
+/// they save an add per non-zero weight and the second pixel's combination of
+/// its partial sums (a shift and an add each), and cost four instructions per
+/// laneGroups group (the second pixel's part of it from the rounded high
+/// half) and two to separate the lanes; packing the inputs costs `packing`
+/// per pair of pixels.
+bool pairsPay(const LayerInfo &layer, ArrayRef<int64_t> weights, int64_t laneTerms,
+              std::pair<int64_t, int64_t> range, int64_t packing) {
   const Geometry &g = layer.g;
-  int64_t taps = g.c * g.kh * g.kw, nonzero = 0, partials = 0;
+  int64_t taps = g.c * g.kh * g.kw, saved = -packing;
   for (int64_t o = 0; o < g.o; ++o) {
-    std::set<int> exponents;
+    // The partial sums tileSums forms: one per exponent, split every
+    // laneTerms terms.
+    std::map<int64_t, std::pair<PartialRange, int64_t>> open;
+    SmallVector<PartialRange> parts;
     for (int64_t w : weights.slice(o * taps, taps)) {
       if (!w)
         continue;
-      ++nonzero;
-      exponents.insert(layer.code.exponent(int(w)));
+      int64_t shift = layer.code.exponent(int(w)) - layer.code.minExp();
+      auto &[part, terms] = open.try_emplace(shift, std::pair{PartialRange{shift}, 0}).first->second;
+      part.add(w < 0 ? -1 : 1, range);
+      ++saved;
+      if (++terms == laneTerms) {
+        parts.push_back(part);
+        open.erase(shift);
+      }
     }
-    partials += exponents.size();
+    for (auto &entry : open)
+      parts.push_back(entry.second.first);
+    llvm::stable_sort(parts, [](auto &l, auto &r) { return l.shift < r.shift; });
+    saved += 2 * int64_t(parts.size()) - 4 * int64_t(laneGroups(parts).size()) - 2;
   }
-  return nonzero - 2 * partials - 2 * g.o - packing > 0;
+  return saved > 0;
 }
 
 /// A constant table named after the packed codes `codes` it belongs to.
@@ -515,7 +591,8 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
   // (shared by its channels), or with tile words about three per word of
   // the kh rows copied for each output row (below).
   int64_t packing = f.tileWords ? 3 * 2 * g.kh * wp * g.c / ow : 2 * g.o * taps / f.channelTile;
-  bool lanes = tiled && f.exponentSums && laneTerms >= 2 && pairsPay(info, weights, packing);
+  std::pair<int64_t, int64_t> range = inputRange(layer->getOperand(0));
+  bool lanes = tiled && f.exponentSums && laneTerms >= 2 && pairsPay(info, weights, laneTerms, range, packing);
   if (f.pixelPairs && (lanes || (!tiled && !codes))) {
     if (ow % 2 == 0 && (lanes || g.sw < g.kw)) {
       pixels[2] = {ow / 2, {2 * g.sw * g.c, 2 * g.o}};
@@ -547,7 +624,7 @@ LogicalResult shiftadd::lowerLayer(FunctionLowering &f, Operation *layer,
     for (int64_t o = 0; o < g.o && succeeded(status); ++o) {
       if (tiled && o % f.channelTile == 0)
         tile = tileSums(emit, info, weights, input, at[0], o, std::min<int64_t>(f.channelTile, g.o - o), wp,
-                        f.exponentSums, pairIn, laneTerms, rowWords, maxScale, tileScales);
+                        f.exponentSums, pairIn, laneTerms, range, rowWords, maxScale, tileScales);
       // The channel's accumulator at each pixel of the step, shifted right
       // by `scale` (the requantization then shifts by that much less).
       int64_t scale = 0;

@@ -54,13 +54,17 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
         `x + (x' << 16)`, so that one add accumulates a tap for both. A
         partial sum stays exact while it has at most 32767 / 2^(B-1) terms
         of B-bit inputs (a longer one is split). The lanes are separated
-        when the partial sums are combined: the second pixel's accumulator
-        from each partial sum's rounded high half, `(p + 2^15) >> 16`, the
-        first's as the full 32-bit sum minus the second's `<< 16`, both exact
-        modulo 2^32. Per channel this saves an add per non-zero weight and
-        costs two instructions per partial sum, two to separate the lanes
-        and two per tap to pack the input (shared by the tile); a layer
-        where that does not pay keeps one pixel at a time.
+        when the partial sums are combined, once per group of them whose
+        sum stays within 16 bits for every input in the layer's input range
+        (its producer's clamp, else its type's): the second pixel's
+        accumulator from each group's rounded high half, `(p + 2^15) >> 16`,
+        the first's as the full 32-bit sum minus the second's `<< 16`, both
+        exact modulo 2^32. Per channel this saves an add per non-zero weight
+        and the second pixel's own combination (two instructions per partial
+        sum), and costs four per group, two to separate the lanes and two per
+        tap to pack the input (shared by the tile); a layer where that does
+        not pay keeps one pixel at a time. Groups instead of one separation
+        per partial sum: Cortex-M0 11 % and rv32i 8 % fewer instructions.
       - other unrolled layers (depthwise, adder, int8) pair pixels whose
         windows overlap and load the inputs they share once: a 3x3 window
         at stride 1 takes 12 loads for two pixels instead of 18.
