@@ -2,8 +2,9 @@
 //
 // Unrolled layers load every tap and store every output channel at a
 // constant offset from one carried offset. Thumb-1 word loads and stores
-// take an immediate offset of 0 to 31 words, byte stores 0 to 31 bytes; a
-// larger constant is moved into a register for each access. Splitting the
+// take an immediate offset of 0 to 31 words, byte stores and zero-extending
+// byte loads 0 to 31 bytes; a larger constant is moved into a register for
+// each access. Splitting the
 // offset into a chunk base, shared by the accesses of a block, plus a
 // remainder within reach lets the code generator emit one add per chunk.
 //
@@ -25,15 +26,19 @@ using namespace mlir;
 namespace {
 
 /// The index operand of an access that Thumb-1 has an immediate-offset form
-/// of, to a rank-1 buffer: word loads (`ldr`), word and byte stores (`str`,
-/// `strb`). Byte loads are sign-extended, and `ldrsb` takes a register
-/// offset only: a base would not help them.
+/// of, to a rank-1 buffer: word loads (`ldr`), byte loads that are only
+/// zero-extended (`ldrb`), word and byte stores (`str`, `strb`). `ldrsb`
+/// takes a register offset only: a base would not help sign-extended loads.
 OpOperand *immediateIndex(Operation *op) {
   auto rank1 = [](MemRefType type, ArrayRef<unsigned> widths) {
     return type.getRank() == 1 && llvm::any_of(widths, [&](unsigned w) { return type.getElementType().isInteger(w); });
   };
-  if (auto load = dyn_cast<memref::LoadOp>(op))
-    return rank1(load.getMemRefType(), {32}) ? &load.getIndicesMutable()[0] : nullptr;
+  if (auto load = dyn_cast<memref::LoadOp>(op)) {
+    bool zeroExtended = !load->use_empty() && llvm::all_of(load->getUsers(), llvm::IsaPred<arith::ExtUIOp>);
+    return rank1(load.getMemRefType(), {32}) || (zeroExtended && rank1(load.getMemRefType(), {8}))
+               ? &load.getIndicesMutable()[0]
+               : nullptr;
+  }
   if (auto store = dyn_cast<memref::StoreOp>(op))
     return rank1(store.getMemRefType(), {8, 32}) ? &store.getIndicesMutable()[0] : nullptr;
   return nullptr;

@@ -6,16 +6,15 @@
 // each holding an element and, in its high half, the element 16 further on
 // (the same tap of the second pixel, NHWC); the last 16 elements are no
 // pair's first tap and stay out (4 iterations of 4, counted from -4 to 0: an
-// exit test against zero). The channel's sum then takes one word load and
-// one add per weight, and its partial sum is split into the two pixels'
-// accumulators.
+// exit test against zero). The partners' offset is carried of its own. The
+// channel's sum then takes one word load and one add per weight, and its
+// partial sum is split into the two pixels' accumulators.
 // CHECK-LABEL: func.func @lanes
 // CHECK: %[[WORDS:.*]] = memref.alloc() : memref<32xi32>
-// CHECK: scf.for %{{.*}} = %c-4 to %c0 step %c1 iter_args(%[[I:.*]] = %c0, %[[J:.*]] = %c0)
+// CHECK: scf.for %{{.*}} = %c-4 to %c0 step %c1 iter_args(%[[I:.*]] = %c0, %[[J:.*]] = %c0, %[[K:.*]] = %c16)
 // CHECK: %[[A:.*]] = memref.load %[[IMG:.*]][%[[I]]] : memref<32xi8>
 // CHECK: %[[A32:.*]] = arith.extsi %[[A]]
-// CHECK: %[[AT:.*]] = arith.addi %[[I]], %c16
-// CHECK: %[[B:.*]] = memref.load %[[IMG]][%[[AT]]] : memref<32xi8>
+// CHECK: %[[B:.*]] = memref.load %[[IMG]][%[[K]]] : memref<32xi8>
 // CHECK: %[[B32:.*]] = arith.extsi %[[B]]
 // CHECK: %[[HIGH:.*]] = arith.shli %[[B32]], %c16_i32
 // CHECK: %[[PAIR:.*]] = arith.addi %[[A32]], %[[HIGH]]
@@ -30,7 +29,7 @@
 // extension, 8 iterations of 4), then word loads.
 // SINGLE-LABEL: func.func @lanes
 // SINGLE: %[[WORDS:.*]] = memref.alloc() : memref<32xi32>
-// SINGLE: scf.for %{{.*}} = %c-8 to %c0 step %c1
+// SINGLE: scf.for %{{.*}} = %c-8 to %c0 step %c1 iter_args(%{{.*}} = %c0, %{{.*}} = %c0) -> (index, index)
 // SINGLE-NOT: %c32768_i32
 // SINGLE: arith.extsi
 // SINGLE: memref.store %{{.*}}, %[[WORDS]]
@@ -38,6 +37,26 @@
 // SINGLE: return
 func.func @lanes(%x: tensor<1x16x1x2x!shiftadd.fixed<i8, 0>>) -> tensor<1x12x1x2x!shiftadd.fixed<i32, 2>> {
   %acc = shiftadd.shift_conv2d %x {weights = dense<[[[[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[-2]], [[2]]], [[[-3]], [[3]], [[3]], [[-3]], [[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[-3]], [[-3]]], [[[3]], [[3]], [[-3]], [[3]], [[-3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[-3]], [[3]], [[3]], [[-3]], [[-3]]], [[[-3]], [[3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[-3]], [[-3]], [[3]]], [[[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[-2]], [[-2]]], [[[2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[2]]], [[[2]], [[2]], [[-2]], [[-2]], [[-2]], [[-2]], [[-2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[2]]], [[[3]], [[3]], [[3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[-3]], [[3]], [[3]], [[-3]]], [[[-2]], [[2]], [[-2]], [[-2]], [[-2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[-2]], [[-2]], [[2]], [[-2]], [[-2]], [[-2]]], [[[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]]], [[[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]]], [[[-2]], [[2]], [[-2]], [[-2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[2]], [[-2]], [[-2]]]]> : tensor<12x16x1x1xi8>,
+                                   code = #shiftadd.code<bits = 3, max_exp = 0>,
+                                   strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
+    : tensor<1x16x1x2x!shiftadd.fixed<i8, 0>> -> tensor<1x12x1x2x!shiftadd.fixed<i32, 2>>
+  return %acc : tensor<1x12x1x2x!shiftadd.fixed<i32, 2>>
+}
+
+// The same layer after a clamp to [0, 127]: its inputs are non-negative, so the
+// copy zero-extends them (Thumb-1's `ldrb` takes an immediate offset, `ldrsb`
+// does not).
+// CHECK-LABEL: func.func @non_negative
+// CHECK: scf.for %{{.*}} = %c-4 to %c0
+// CHECK-NOT: arith.extsi
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: memref.store
+// CHECK-NOT: arith.extsi
+// CHECK: return
+func.func @non_negative(%x: tensor<1x16x1x2x!shiftadd.fixed<i8, 0>>) -> tensor<1x12x1x2x!shiftadd.fixed<i32, 2>> {
+  %y = shiftadd.clamp %x {min = 0, max = 127} : tensor<1x16x1x2x!shiftadd.fixed<i8, 0>>
+  %acc = shiftadd.shift_conv2d %y {weights = dense<[[[[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[-2]], [[2]]], [[[-3]], [[3]], [[3]], [[-3]], [[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[-3]], [[-3]]], [[[3]], [[3]], [[-3]], [[3]], [[-3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[-3]], [[3]], [[3]], [[-3]], [[-3]]], [[[-3]], [[3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[-3]], [[-3]], [[3]]], [[[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[-2]], [[-2]]], [[[2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[2]]], [[[2]], [[2]], [[-2]], [[-2]], [[-2]], [[-2]], [[-2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[2]]], [[[3]], [[3]], [[3]], [[3]], [[-3]], [[-3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[3]], [[-3]], [[3]], [[3]], [[-3]]], [[[-2]], [[2]], [[-2]], [[-2]], [[-2]], [[-2]], [[2]], [[2]], [[2]], [[-2]], [[-2]], [[-2]], [[2]], [[-2]], [[-2]], [[-2]]], [[[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]], [[-3]], [[-3]], [[-3]], [[3]], [[-3]], [[3]], [[-3]], [[-3]], [[3]]], [[[-2]], [[2]], [[2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[2]], [[2]], [[-2]]], [[[-2]], [[2]], [[-2]], [[-2]], [[2]], [[-2]], [[2]], [[2]], [[-2]], [[2]], [[-2]], [[-2]], [[2]], [[2]], [[-2]], [[-2]]]]> : tensor<12x16x1x1xi8>,
                                    code = #shiftadd.code<bits = 3, max_exp = 0>,
                                    strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>}
     : tensor<1x16x1x2x!shiftadd.fixed<i8, 0>> -> tensor<1x12x1x2x!shiftadd.fixed<i32, 2>>

@@ -5,8 +5,8 @@
 // Taps of one block at offsets 5, 40, 45, 64 and 70 from a carried offset:
 // offsets within reach (32 words) stay; the others load from a chunk base
 // (the offset rounded down to a multiple of 32), one per chunk and block,
-// plus the remainder. Byte loads are left alone (Thumb-1's signed byte load
-// has no immediate offset).
+// plus the remainder. Sign-extended byte loads are left alone (Thumb-1's
+// `ldrsb` has no immediate offset).
 // CHECK-LABEL: func.func @taps
 // CHECK: %[[T5:.*]] = arith.addi %[[O:.*]], %c5
 // CHECK: memref.load %{{.*}}[%[[T5]]] : memref<128xi32>
@@ -97,4 +97,26 @@ func.func @stores(%bytes: memref<128xi8>, %words: memref<128xi32>, %p: index, %x
   %s70 = arith.addi %p, %c70 : index
   memref.store %y, %words[%s70] : memref<128xi32>
   return
+}
+
+// A byte load that is only zero-extended is Thumb-1's `ldrb`, which takes an
+// immediate offset: rebased like a word load. One that is also sign-extended
+// keeps its offset.
+// CHECK-LABEL: func.func @unsigned_bytes
+// CHECK: %[[B32:.*]] = arith.addi %[[O:.*]], %c32
+// CHECK: %[[T40:.*]] = arith.addi %[[B32]], %c8
+// CHECK: memref.load %{{.*}}[%[[T40]]] : memref<128xi8>
+// CHECK: %[[T50:.*]] = arith.addi %[[O]], %c50
+// CHECK: memref.load %{{.*}}[%[[T50]]] : memref<128xi8>
+func.func @unsigned_bytes(%bytes: memref<128xi8>, %o: index) -> (i32, i32, i32) {
+  %c40 = arith.constant 40 : index
+  %c50 = arith.constant 50 : index
+  %t40 = arith.addi %o, %c40 : index
+  %a8 = memref.load %bytes[%t40] : memref<128xi8>
+  %a = arith.extui %a8 : i8 to i32
+  %t50 = arith.addi %o, %c50 : index
+  %b8 = memref.load %bytes[%t50] : memref<128xi8>
+  %b = arith.extui %b8 : i8 to i32
+  %c = arith.extsi %b8 : i8 to i32
+  return %a, %b, %c : i32, i32, i32
 }

@@ -84,10 +84,12 @@ Value Emitter::reduce(ArrayRef<LoopLevel> levels, ArrayRef<Value> initial, Value
   return level(0, initial, init);
 }
 
-Value Emitter::load(Value buffer, Value base, int64_t delta, Type type) {
+Value Emitter::load(Value buffer, Value base, int64_t delta, Type type, bool zeroExtend) {
   Value value = memref::LoadOp::create(b, buffer, ValueRange{offset(base, delta)});
   if (value.getType() == type)
     return value;
+  if (zeroExtend)
+    return arith::ExtUIOp::create(b, type, value);
   return arith::ExtSIOp::create(b, type, value);
 }
 

@@ -52,8 +52,10 @@ public:
                                                     mlir::Value value)>
                          body);
 
-  /// Loads element `base + delta` of a flat buffer, sign-extended to `type`.
-  mlir::Value load(mlir::Value buffer, mlir::Value base, int64_t delta, mlir::Type type);
+  /// Loads element `base + delta` of a flat buffer, sign-extended to `type`
+  /// (zero-extended with `zeroExtend`: for elements known non-negative).
+  mlir::Value load(mlir::Value buffer, mlir::Value base, int64_t delta, mlir::Type type,
+                   bool zeroExtend = false);
   /// Stores `value` truncated to the buffer's element type.
   void store(mlir::Value value, mlir::Value buffer, mlir::Value base, int64_t delta = 0);
 

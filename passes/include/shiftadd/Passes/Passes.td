@@ -84,7 +84,9 @@ def ShiftAddLowerToLoops : Pass<"shiftadd-lower-to-loops", "mlir::ModuleOp"> {
       pays where words are the only loads with an immediate offset: on
       Cortex-M0 (Thumb-1 `ldr rt, [rn, #4*imm5]`; its signed byte load takes
       a register offset only) 30 % fewer instructions with pixel pairs and
-      `shiftadd-rebase-offsets`, for one row buffer in memory.
+      `shiftadd-rebase-offsets`, for one row buffer in memory. The copy
+      zero-extends inputs known non-negative (a producer's clamp, e.g. a
+      ReLU), so that their byte loads take an immediate offset too.
     * Packed layers (`shiftadd-pack-weights`) loop over their output channels
       at run time and requantize from per-channel tables (below), so that
       neither the IR nor the compile time grows with the channel count.
@@ -248,23 +250,25 @@ def ShiftAddRebaseOffsets : Pass<"shiftadd-rebase-offsets"> {
     Unrolled layers load each tap, and store each output channel, at a
     constant offset from an offset that their loop carries:
     `memref.load %buf[%t]` with `%t = arith.addi %o, C`. For each word load,
-    word store or byte store to a rank-1 memref whose index has that form
+    byte load whose only users zero-extend it, word store or byte store to a
+    rank-1 memref whose index has that form
     with `C >= reach`, the index becomes `(%o + (C - C mod reach)) + C mod
     reach`; the first sum (the chunk's base) is created once per block,
     before the first access of its chunk, and shared by the block's other
     accesses of that chunk. Run it after the last canonicalization, which
     would fold the two sums back into one.
 
-    Why: Thumb-1 `ldr`/`str rt, [rn, #imm]` reach 31 words and `strb` 31
-    bytes; a larger offset is moved into a register for every access (and
+    Why: Thumb-1 `ldr`/`str rt, [rn, #imm]` reach 31 words and `ldrb`/`strb`
+    31 bytes; a larger offset is moved into a register for every access (and
     shifted, beyond 255). With chunk bases, the code generator computes one
     address per chunk of `reach` elements and gives each access an
-    immediate offset. Byte loads are left alone: they are sign-extended, and
-    Thumb-1's signed byte load takes a register offset only.
+    immediate offset. Sign-extended byte loads are left alone: Thumb-1's
+    `ldrsb` takes a register offset only. (The lowering zero-extends the
+    inputs it knows non-negative, e.g. after a ReLU, where that matters.)
   }];
   let options = [
     Option<"reach", "reach", "unsigned", /*default=*/"32",
-           "Elements an immediate offset reaches (32: Thumb-1 word loads and stores, byte stores)">
+           "Elements an immediate offset reaches (32: Thumb-1 word and byte loads and stores)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
