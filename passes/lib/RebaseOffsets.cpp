@@ -4,9 +4,9 @@
 // constant offset from one carried offset. Thumb-1 word loads and stores
 // take an immediate offset of 0 to 31 words, byte stores and zero-extending
 // byte loads 0 to 31 bytes; a larger constant is moved into a register for
-// each access. Splitting the
-// offset into a chunk base, shared by the accesses of a block, plus a
-// remainder within reach lets the code generator emit one add per chunk.
+// each access. Splitting the offset into a chunk base, shared by the
+// accesses of a block, plus a remainder within reach lets the code generator
+// emit one add per chunk.
 //
 //===----------------------------------------------------------------------===//
 
