@@ -30,8 +30,8 @@ struct Target {
   /// Shift layers with one group tiled one channel at a time from an i32
   /// copy of their input, pixel pairs packed in it (docs/codegen.md).
   bool tileWords;
-  /// Elements an immediate load offset reaches; word loads beyond it are
-  /// rebased (0: off; docs/codegen.md).
+  /// Elements an immediate offset reaches; word loads, zero-extended byte
+  /// loads and stores beyond it are rebased (0: off; docs/codegen.md).
   unsigned offsetReach;
   /// Each loop nest in a function of its own (docs/codegen.md).
   bool outlineLoops;

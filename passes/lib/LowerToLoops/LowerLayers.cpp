@@ -362,19 +362,16 @@ SmallVector<Value> tileSums(Emitter &emit, const LayerInfo &layer, ArrayRef<int6
           }
         }
       }
-  // sum +-p << (shift - lowest) over partial sums of one channel.
-  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, int64_t lowest) {
-    SmallVector<std::pair<Value, bool>> terms;
-    for (auto &[shift, p] : parts) {
-      Value v = p.sum;
-      if (shift > lowest)
-        v = arith::ShLIOp::create(b, v, emit.constant(i32, shift - lowest));
-      terms.push_back({v, p.negated});
-    }
-    return terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms);
-  };
   auto shifted = [&](Value v, int64_t shift) {
     return shift ? arith::ShLIOp::create(b, v, emit.constant(i32, shift)).getResult() : v;
+  };
+  // sum +-p << (shift - lowest) over partial sums of one channel (sorted by
+  // shift, none below `lowest`).
+  auto combine = [&](ArrayRef<std::pair<int64_t, Partial>> parts, int64_t lowest) {
+    SmallVector<std::pair<Value, bool>> terms;
+    for (auto &[shift, p] : parts)
+      terms.push_back({shifted(p.sum, shift - lowest), p.negated});
+    return terms.empty() ? emit.constant(i32, 0) : signedSum(emit, terms);
   };
   SmallVector<Value> acc(partner ? 2 * count : count);
   scales.assign(count, 0);

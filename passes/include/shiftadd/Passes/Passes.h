@@ -53,9 +53,9 @@ struct LLVMPipelineOptions : mlir::PassPipelineOptions<LLVMPipelineOptions> {
                                             "producer could write the border (a smaller arena on some networks)"),
                              llvm::cl::init(false)};
   Option<unsigned> offsetReach{*this, "offset-reach",
-                               llvm::cl::desc("Rebase the offsets of word loads and of stores in chunks of "
-                                              "this many elements, the reach of an immediate offset (0: off; "
-                                              "Cortex-M0: 32)"),
+                               llvm::cl::desc("Rebase the offsets of word loads, zero-extended byte loads "
+                                              "and stores in chunks of this many elements, the reach of an "
+                                              "immediate offset (0: off; Cortex-M0: 32)"),
                                llvm::cl::init(0)};
   Option<bool> outlineLoops{*this, "outline-loops",
                             llvm::cl::desc("Each top-level loop nest in a private function of its own (small "
